@@ -1,0 +1,178 @@
+"""The one Contact schema every channel maps into, and its parts.
+
+A Contact is what a contact centre receives: an email, a call transcript, a chat, a WhatsApp thread, a social post,
+a review or a web form. Validation errors name the field and the reason (see `describe_validation_error`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class Channel(StrEnum):
+    email = "email"
+    phone = "phone"
+    chat = "chat"
+    whatsapp = "whatsapp"
+    sms = "sms"
+    messaging = "messaging"
+    social = "social"
+    review = "review"
+    web_form = "web_form"
+
+
+#: channels whose content is a conversation (turns), as opposed to one written body
+CONVERSATIONAL_CHANNELS = frozenset({Channel.phone, Channel.chat, Channel.whatsapp, Channel.sms, Channel.messaging})
+
+SENTIMENTS = ("negative", "neutral", "positive")
+COMPLEXITIES = ("low", "medium", "high")
+
+
+class Speaker(StrEnum):
+    customer = "customer"
+    agent = "agent"
+    bot = "bot"
+    system = "system"
+
+
+class AttachmentKind(StrEnum):
+    voice_note = "voice_note"
+    image = "image"
+    video = "video"
+    file = "file"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Naive timestamps are taken as UTC so that every stored time is comparable."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+class CustomerIdentifiers(_Strict):
+    """Whatever the channel tells us about who wrote. Any subset, possibly none."""
+
+    customer_id: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    social_handle: str | None = None
+    #: a display or signature name: weak evidence, never enough to merge customers on its own
+    name: str | None = None
+    #: other identifiers (contract number, POD/PDR code, ...)
+    other: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("email")
+    @classmethod
+    def _looks_like_email(cls, value: str | None) -> str | None:
+        if value is not None and (value.count("@") != 1 or value.startswith("@") or value.endswith("@")):
+            raise ValueError(f"not an email address: {value!r}")
+        return value
+
+    def is_empty(self) -> bool:
+        return not any((self.customer_id, self.email, self.phone, self.social_handle, self.other))
+
+
+class Turn(_Strict):
+    speaker: Speaker
+    text: str = Field(min_length=1)
+    time: datetime | None = None
+
+    _aware_time = field_validator("time")(_aware)
+
+
+class Attachment(_Strict):
+    kind: AttachmentKind
+    name: str | None = None
+    #: a transcript of a voice note or an OCR of an image, when the channel provides one
+    transcript: str | None = None
+
+
+class Labels(_Strict):
+    """Training and evaluation labels; all optional."""
+
+    claim: str | None = None
+    #: every claim label when a contact carries several at once (multi-label sets such as nlupp)
+    claims: list[str] = Field(default_factory=list)
+    sentiment: Literal["negative", "neutral", "positive"] | None = None
+    sentiment_score: float | None = Field(default=None, ge=-1.0, le=1.0)
+    complexity: Literal["low", "medium", "high"] | None = None
+    complexity_score: float | None = Field(default=None, ge=0.0, le=1.0)
+    #: ground truth of the demo corpus: the real person and the real claim behind the contact
+    true_customer: str | None = None
+    true_claim: str | None = None
+    #: set-specific signals (e.g. STC-3 mean A/S/E scores, CFPB issue), numeric or text
+    signals: dict[str, float | str] = Field(default_factory=dict)
+
+
+class Outcome(_Strict):
+    resolved_by: Literal["bot", "agent", "unresolved"] | None = None
+    handle_time_s: float | None = Field(default=None, ge=0)
+    contacts_to_resolution: int | None = Field(default=None, ge=1)
+    transfers: int | None = Field(default=None, ge=0)
+    #: a company's reply category where the source has one (e.g. CFPB "Closed with monetary relief")
+    company_response: str | None = None
+    disputed: bool | None = None
+
+
+class Contact(_Strict):
+    """One inbound contact on any channel: a body text (email, review, form, post) or turns (call, chat, messaging)."""
+
+    id: str = Field(min_length=1, max_length=200)
+    customer: CustomerIdentifiers = Field(default_factory=CustomerIdentifiers)
+    channel: Channel
+    timestamp: datetime
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$", description="ISO 639-1/3 code; detected when absent")
+    subject: str | None = None
+    body: str | None = None
+    turns: list[Turn] | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    rating: float | None = Field(default=None, ge=0, le=5)
+    #: the source system's conversation or thread id (email thread, chat session): the unit splits keep together
+    thread_id: str | None = None
+    labels: Labels | None = None
+    outcome: Outcome | None = None
+    #: provenance (source set, original row) and anything else the source carries; never used as a feature
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+    _aware_timestamp = field_validator("timestamp")(_aware)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Contact:
+        has_body = bool(self.body and self.body.strip())
+        has_turns = bool(self.turns)
+        if has_body and has_turns:
+            raise ValueError("give either body or turns, not both")
+        if not has_body and not has_turns:
+            voice = any(a.transcript for a in self.attachments)
+            if not voice:
+                raise ValueError("empty contact: needs a non-empty body, at least one turn, or a transcribed attachment")
+        if self.rating is not None and self.channel is not Channel.review:
+            raise ValueError(f"rating is only for reviews, not channel {self.channel.value!r}")
+        return self
+
+    @property
+    def is_conversation(self) -> bool:
+        return bool(self.turns)
+
+    def customer_turns(self) -> list[str]:
+        """The customer's own turns, or the body as a single turn."""
+        if self.turns:
+            return [t.text for t in self.turns if t.speaker is Speaker.customer]
+        return [self.body] if self.body else []
+
+
+def describe_validation_error(error: ValidationError, *, prefix: str = "") -> str:
+    """One line per problem, each naming the field path and the reason: `turns.0.speaker: Input should be ...`."""
+    lines = []
+    for item in error.errors():
+        path = ".".join(str(p) for p in item["loc"]) or "contact"
+        lines.append(f"{prefix}{path}: {item['msg']}")
+    return "; ".join(lines)
