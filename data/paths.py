@@ -1,0 +1,14 @@
+"""Where the project finds things on disk. Nothing is created here; entry points decide."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_datasets_dir() -> Path:
+    """The public sets: `$CLAIMTRIAGE_DATASETS`, else `../shared/datasets` beside the project."""
+    override = os.environ.get("CLAIMTRIAGE_DATASETS")
+    return Path(override) if override else PROJECT_ROOT.parent / "shared" / "datasets"
