@@ -1,0 +1,24 @@
+"""One way to name any data: a shared public set, a file, a contacts folder, a saved dataset or `hf:NAME`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data.io import ReadResult, read_contacts
+from data.mapping import ColumnMapping
+
+
+def load_source(
+    source: str | Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    strict: bool = False,
+    split: str | None = None,
+) -> ReadResult:
+    """Contacts from `source`: a shared set's folder name or path (through its adapter), else a file or folder."""
+    from data.adapters import SHARED_SETS, detect_shared_set, load_shared
+
+    text = str(source)
+    if text in SHARED_SETS or (Path(text).is_dir() and detect_shared_set(Path(text)) is not None):
+        return ReadResult(source=text, contacts=load_shared(text, split=split))
+    return read_contacts(source, mapping=mapping, strict=strict, split=split)
