@@ -39,7 +39,7 @@ def summary_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     report = {"source": str(source), **summarise(result.contacts)}
-    if result.errors:
+    if result.errors or result.excluded:
         report["skipped_rows"] = result.error_report()
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
 

@@ -37,15 +37,18 @@ class ReadResult:
     source: str
     contacts: list[Contact] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    #: rows an adapter leaves out by design (e.g. complaints without a narrative), reason -> count
+    excluded: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
-        return len(self.contacts) + len(self.errors)
+        return len(self.contacts) + len(self.errors) + sum(self.excluded.values())
 
     def error_report(self) -> dict[str, Any]:
         """Counts of skipped rows by field, and the first few in full."""
         return {
             "skipped": len(self.errors),
+            "excluded": dict(self.excluded),
             "by_field": dict(Counter(e.field for e in self.errors).most_common()),
             "first": [e.as_dict() for e in self.errors[:10]],
         }

@@ -20,5 +20,6 @@ def load_source(
 
     text = str(source)
     if text in SHARED_SETS or (Path(text).is_dir() and detect_shared_set(Path(text)) is not None):
-        return ReadResult(source=text, contacts=load_shared(text, split=split))
+        loaded = load_shared(text, split=split)
+        return ReadResult(source=text, contacts=list(loaded), excluded=dict(loaded.skipped))
     return read_contacts(source, mapping=mapping, strict=strict, split=split)
