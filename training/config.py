@@ -1,0 +1,136 @@
+"""One typed training config, loaded from YAML (or built from CLI flags) and validated once.
+
+A config names the encoder, and for each head the sources it learns from, which label it reads, which view of the
+text it sees, and the head's own settings. Errors name the field: `heads.claim.sources.0.source: ...`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from data.mapping import ColumnMapping
+from data.schema import describe_validation_error
+
+HeadName = Literal["claim", "sentiment", "complexity"]
+#: what the head reads of a contact: all the customer's words, or only the first customer turn (what is known
+#: when a conversation starts)
+TextView = Literal["customer_text", "first_customer_turn"]
+#: where a head's label comes from; `derived` applies the documented outcome rule (training.labels)
+LabelField = Literal["claim", "claims", "sentiment", "complexity", "derived"]
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(_Config):
+    """One labelled source: a shared set name, a file or folder, or hf:NAME, optionally one of its own splits."""
+
+    source: str
+    split: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    mapping: ColumnMapping = Field(default_factory=ColumnMapping)
+    #: keep only contacts whose language is in this list (None: all)
+    languages: list[str] | None = None
+
+
+class SplitConfig(_Config):
+    """How the training data is divided when the sources do not say: train / calibration / test."""
+
+    validation: float = Field(default=0.1, gt=0, lt=0.5)
+    test: float = Field(default=0.15, gt=0, lt=0.5)
+    #: sources that already have splits: which of their splits plays each role
+    train_splits: list[str] = Field(default_factory=lambda: ["train"])
+    validation_splits: list[str] = Field(default_factory=lambda: ["validation"])
+    test_splits: list[str] = Field(default_factory=lambda: ["test"])
+
+
+class HeadSettings(_Config):
+    """The settings of `models.heads.HeadConfig`, validated here so a wrong YAML key fails early."""
+
+    C: float = Field(default=10.0, gt=0)
+    sparse: dict | None = None
+    dense_weight: float = Field(default=1.0, ge=0)
+    sparse_weight: float = Field(default=1.0, ge=0)
+    class_weight: Literal["balanced"] | None = None
+    calibration_folds: int = Field(default=5, ge=0)
+    multi_label: bool = False
+    threshold: float = Field(default=0.5, gt=0, lt=1)
+    max_iter: int = Field(default=3000, ge=10)
+
+
+class HeadTrainConfig(_Config):
+    sources: list[SourceConfig] = Field(min_length=1)
+    label: LabelField
+    text: TextView = "customer_text"
+    head: HeadSettings = Field(default_factory=HeadSettings)
+    #: claim head only: share of in-scope held-out contacts the out-of-scope detector must accept
+    oos_accept_rate: float | None = Field(default=None, gt=0.5, lt=1.0)
+    #: evaluation data that is not trained on (e.g. a stc3 test set used for correlation checks)
+    extra_eval: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("sources", "extra_eval")
+    @classmethod
+    def _unique(cls, value: list[SourceConfig]) -> list[SourceConfig]:
+        keys = [(s.source, s.split) for s in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("the same source and split is listed twice")
+        return value
+
+
+class EncoderConfig(_Config):
+    #: "default" is the bundled all-MiniLM-L6-v2 (offline); any hub id or local path works the same way
+    name: str = "default"
+    dtype: Literal["auto", "bf16", "fp32"] = "auto"
+    max_seq_length: int | None = Field(default=None, ge=16, le=8192)
+    batch_size: int = Field(default=64, ge=1)
+
+
+class TrackingConfig(_Config):
+    #: None: $MLFLOW_TRACKING_URI, else the embedded SQLite store in the project directory
+    tracking_uri: str | None = None
+    experiment: str = "claimtriage"
+    registered_model: str = "claimtriage"
+    register: bool = True
+
+
+class TrainConfig(_Config):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    seed: int = 0
+    encoder: EncoderConfig = Field(default_factory=EncoderConfig)
+    split: SplitConfig = Field(default_factory=SplitConfig)
+    heads: dict[HeadName, HeadTrainConfig]
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    output_dir: Path = Path("artifacts/models")
+
+    @model_validator(mode="after")
+    def _needs_claim_head(self) -> TrainConfig:
+        if "claim" not in self.heads:
+            raise ValueError("heads: a claim head is required (sentiment and complexity are optional)")
+        return self
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used, with the file and the field."""
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    """Read and validate a YAML config; any problem raises ConfigError naming the file and the field."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    raw.setdefault("name", path.stem)
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
