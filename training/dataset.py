@@ -1,0 +1,88 @@
+"""Assemble each head's train / validation / test examples from its configured sources, without leakage.
+
+A source with splits of its own keeps them (the roles are named in `SplitConfig`); whatever has no split, or a role
+that no source split fills, is carved with `data.splits.split_contacts`. Validation calibrates and chooses
+thresholds; test is never seen in training or model selection. Texts that occur in validation or test are removed
+from train, so a duplicate across a source's own splits cannot leak.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from data.schema import Contact
+from data.sources import load_source
+from data.splits import normalised_text, split_contacts
+from training.config import HeadTrainConfig, SourceConfig, SplitConfig
+from training.labels import Examples, build_examples
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HeadData:
+    train: Examples
+    validation: Examples
+    test: Examples
+
+    def sizes(self) -> dict[str, int]:
+        return {"n_train": len(self.train), "n_validation": len(self.validation), "n_test": len(self.test)}
+
+
+def load_contacts(source: SourceConfig) -> list[Contact]:
+    """Contacts of one source, filtered by language when the config says so; skipped rows are logged as counts."""
+    result = load_source(source.source, mapping=source.mapping, split=source.split)
+    if result.errors or result.excluded:
+        log.warning("training.rows_skipped source=%s report=%s", source.source, result.error_report()["by_field"])
+    contacts = result.contacts
+    if source.languages:
+        wanted = set(source.languages)
+        contacts = [c for c in contacts if c.language in wanted]
+    return contacts[: source.limit] if source.limit else contacts
+
+
+def assign_roles(contacts: list[Contact], split: SplitConfig, seed: int) -> dict[str, list[Contact]]:
+    """train / validation / test contacts: the sources' own splits first, the rest carved without leakage."""
+    roles: dict[str, list[Contact]] = {"train": [], "validation": [], "test": []}
+    pool: list[Contact] = []
+    unassigned: dict[str, int] = {}
+    for contact in contacts:
+        own = contact.metadata.get("split")
+        if own is None or own in split.train_splits:
+            pool.append(contact)
+        elif own in split.test_splits:
+            roles["test"].append(contact)
+        elif own in split.validation_splits:
+            roles["validation"].append(contact)
+        else:  # a source split the config gives no role, e.g. an unlabelled test set
+            unassigned[own] = unassigned.get(own, 0) + 1
+    if unassigned:
+        log.info("training.splits_unused counts=%s", unassigned)
+    missing = [name for name in ("validation", "test") if not roles[name]]
+    if missing:
+        fractions = (
+            1.0 - (split.validation if "validation" in missing else 0) - (split.test if "test" in missing else 0),
+            split.validation if "validation" in missing else 0.0,
+            split.test if "test" in missing else 0.0,
+        )
+        carved = split_contacts(pool, fractions=fractions, seed=seed, group_by=split.group_by)
+        pool = carved["train"]
+        for name in missing:
+            roles[name] = carved[name]
+    held_out = {normalised_text(c) for name in ("validation", "test") for c in roles[name]}
+    roles["train"] = [c for c in pool if normalised_text(c) not in held_out]
+    dropped = len(pool) - len(roles["train"])
+    if dropped:
+        log.info("training.duplicates_removed from_train=%d", dropped)
+    return roles
+
+
+def head_data(config: HeadTrainConfig, split: SplitConfig, seed: int) -> HeadData:
+    """Examples for one head, in three roles."""
+    contacts = [c for source in config.sources for c in load_contacts(source)]
+    roles = assign_roles(contacts, split, seed)
+    built = {name: build_examples(roles[name], label=config.label, view=config.text) for name in roles}
+    if not len(built["train"]):
+        raise ValueError(f"no labelled training examples for label {config.label!r} in {[s.source for s in config.sources]}")
+    return HeadData(**built)
