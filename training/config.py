@@ -43,6 +43,8 @@ class SplitConfig(_Config):
 
     validation: float = Field(default=0.1, gt=0, lt=0.5)
     test: float = Field(default=0.15, gt=0, lt=0.5)
+    #: what stays on one side of a split: a conversation, or a customer's whole history
+    group_by: Literal["thread", "customer", "contact"] = "thread"
     #: sources that already have splits: which of their splits plays each role
     train_splits: list[str] = Field(default_factory=lambda: ["train"])
     validation_splits: list[str] = Field(default_factory=lambda: ["validation"])
@@ -95,7 +97,7 @@ class TrackingConfig(_Config):
     tracking_uri: str | None = None
     experiment: str = "claimtriage"
     registered_model: str = "claimtriage"
-    register: bool = True
+    register_model: bool = True
 
 
 class TrainConfig(_Config):

@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from data.normalise import NormalisedContact, normalise
+from data.normalise import normalise
 from data.schema import Contact
+from models.triage_model import view_text
 
 LEVEL_SCORES = {"low": 0.0, "medium": 0.5, "high": 1.0}
 RESOLVED_BY = {"bot": 0.0, "agent": 0.5, "unresolved": 1.0}
@@ -85,13 +86,6 @@ def head_label(contact: Contact, field: str) -> str | list[str] | None:
     return getattr(contact.labels, field)
 
 
-def text_view(normalised: NormalisedContact, view: str) -> str:
-    """The text a head reads: all the customer's words, or only the first customer turn."""
-    if view == "first_customer_turn" and normalised.customer_turns:
-        return normalised.customer_turns[0]
-    return normalised.text
-
-
 @dataclass(frozen=True)
 class Examples:
     """Aligned texts and labels for one head, with the contacts they came from (for slices)."""
@@ -111,7 +105,7 @@ def build_examples(contacts: Sequence[Contact], *, label: str, view: str, keep_u
         target = head_label(contact, label)
         if target is None and not keep_unlabelled:
             continue
-        text = text_view(normalise(contact), view)
+        text = view_text(normalise(contact), view)
         if not text.strip():
             continue
         kept.append(contact)
