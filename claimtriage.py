@@ -8,6 +8,7 @@ import os
 import typer
 
 from data.cli import app as data_app
+from training.cli import promote_command, train_command
 
 #: the project runs offline by default; a user with a network overrides any of these in the environment
 OFFLINE_DEFAULTS = {
@@ -22,6 +23,8 @@ OFFLINE_DEFAULTS = {
 # locals are never shown in tracebacks: they may hold customer text
 app = typer.Typer(help="Omnichannel claim triage for contact centres.", no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(data_app, name="data")
+app.command("train")(train_command)
+app.command("promote")(promote_command)
 
 
 @app.command("demo")

@@ -12,3 +12,9 @@ def shared_datasets_dir() -> Path:
     """The public sets: `$CLAIMTRIAGE_DATASETS`, else `../shared/datasets` beside the project."""
     override = os.environ.get("CLAIMTRIAGE_DATASETS")
     return Path(override) if override else PROJECT_ROOT.parent / "shared" / "datasets"
+
+
+def workspace_dir() -> Path:
+    """Where the embedded stores live (MLflow database and artifacts, journey store): `$CLAIMTRIAGE_HOME`, else
+    the current directory, which is the project directory when commands run from its root as the README shows."""
+    return Path(os.environ.get("CLAIMTRIAGE_HOME") or Path.cwd()).resolve()

@@ -59,7 +59,8 @@ class HeadSettings(_Config):
     dense_weight: float = Field(default=1.0, ge=0)
     sparse_weight: float = Field(default=1.0, ge=0)
     class_weight: Literal["balanced"] | None = None
-    calibration_folds: int = Field(default=5, ge=0)
+    #: 0: calibrate on the validation role (the default); >= 2: also out-of-fold on train
+    calibration_folds: int = Field(default=0, ge=0)
     multi_label: bool = False
     threshold: float = Field(default=0.5, gt=0, lt=1)
     max_iter: int = Field(default=3000, ge=10)
@@ -72,10 +73,10 @@ class HeadTrainConfig(_Config):
     head: HeadSettings = Field(default_factory=HeadSettings)
     #: claim head only: share of in-scope held-out contacts the out-of-scope detector must accept
     oos_accept_rate: float | None = Field(default=None, gt=0.5, lt=1.0)
-    #: evaluation data that is not trained on (e.g. a stc3 test set used for correlation checks)
-    extra_eval: list[SourceConfig] = Field(default_factory=list)
+    #: when given, the test role is exactly these sources (never trained on); else own splits or a carved share
+    test_sources: list[SourceConfig] = Field(default_factory=list)
 
-    @field_validator("sources", "extra_eval")
+    @field_validator("sources", "test_sources")
     @classmethod
     def _unique(cls, value: list[SourceConfig]) -> list[SourceConfig]:
         keys = [(s.source, s.split) for s in value]
@@ -110,9 +111,9 @@ class TrainConfig(_Config):
     output_dir: Path = Path("artifacts/models")
 
     @model_validator(mode="after")
-    def _needs_claim_head(self) -> TrainConfig:
-        if "claim" not in self.heads:
-            raise ValueError("heads: a claim head is required (sentiment and complexity are optional)")
+    def _needs_a_head(self) -> TrainConfig:
+        if not self.heads:
+            raise ValueError("heads: at least one of claim, sentiment, complexity is needed")
         return self
 
 

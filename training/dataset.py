@@ -42,16 +42,18 @@ def load_contacts(source: SourceConfig) -> list[Contact]:
     return contacts[: source.limit] if source.limit else contacts
 
 
-def assign_roles(contacts: list[Contact], split: SplitConfig, seed: int) -> dict[str, list[Contact]]:
-    """train / validation / test contacts: the sources' own splits first, the rest carved without leakage."""
-    roles: dict[str, list[Contact]] = {"train": [], "validation": [], "test": []}
+def assign_roles(contacts: list[Contact], split: SplitConfig, seed: int,
+                 fixed_test: list[Contact] | None = None) -> dict[str, list[Contact]]:
+    """train / validation / test contacts: a fixed test set or the sources' own splits first, the rest carved
+    without leakage."""
+    roles: dict[str, list[Contact]] = {"train": [], "validation": [], "test": list(fixed_test or [])}
     pool: list[Contact] = []
     unassigned: dict[str, int] = {}
     for contact in contacts:
         own = contact.metadata.get("split")
         if own is None or own in split.train_splits:
             pool.append(contact)
-        elif own in split.test_splits:
+        elif own in split.test_splits and fixed_test is None:
             roles["test"].append(contact)
         elif own in split.validation_splits:
             roles["validation"].append(contact)
@@ -78,11 +80,28 @@ def assign_roles(contacts: list[Contact], split: SplitConfig, seed: int) -> dict
     return roles
 
 
-def head_data(config: HeadTrainConfig, split: SplitConfig, seed: int) -> HeadData:
+class SourceCache:
+    """Sources loaded and contacts normalised once per training, however many heads read them."""
+
+    def __init__(self) -> None:
+        self.contacts: dict[str, list[Contact]] = {}
+        self.normalised: dict[int, object] = {}
+
+    def load(self, source: SourceConfig) -> list[Contact]:
+        key = source.model_dump_json()
+        if key not in self.contacts:
+            self.contacts[key] = load_contacts(source)
+        return self.contacts[key]
+
+
+def head_data(config: HeadTrainConfig, split: SplitConfig, seed: int, cache: SourceCache | None = None) -> HeadData:
     """Examples for one head, in three roles."""
-    contacts = [c for source in config.sources for c in load_contacts(source)]
-    roles = assign_roles(contacts, split, seed)
-    built = {name: build_examples(roles[name], label=config.label, view=config.text) for name in roles}
+    cache = cache or SourceCache()
+    contacts = [c for source in config.sources for c in cache.load(source)]
+    fixed_test = [c for source in config.test_sources for c in cache.load(source)] if config.test_sources else None
+    roles = assign_roles(contacts, split, seed, fixed_test)
+    built = {name: build_examples(roles[name], label=config.label, view=config.text, cache=cache.normalised)
+             for name in roles}
     if not len(built["train"]):
         raise ValueError(f"no labelled training examples for label {config.label!r} in {[s.source for s in config.sources]}")
     return HeadData(**built)

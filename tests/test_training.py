@@ -1,0 +1,164 @@
+"""Training end to end on a small demo corpus: smoke, save/load, MLflow round trip, promotion, user-data CLI,
+behavioural checks of the trained model."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from claimtriage import app
+from data.demo import write_demo
+from data.schema import Contact
+from models.triage_model import TriageModel
+from training.config import TrainConfig
+from training.promote import promote
+from training.train import train
+
+HEADS = {
+    "claim": {"label": "claim", "oos_accept_rate": 0.97, "head": {"C": 10, "sparse": {"word_ngrams": [1, 2], "char_ngrams": [2, 4]}}},
+    "sentiment": {"label": "sentiment", "head": {"C": 4, "sparse": {"word_ngrams": [1, 2], "char_ngrams": None}}},
+    "complexity": {"label": "complexity", "text": "first_customer_turn"},
+}
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory):
+    home = tmp_path_factory.mktemp("workspace")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLAIMTRIAGE_HOME", str(home))
+        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        yield home
+
+
+@pytest.fixture(scope="session")
+def corpus(workspace):
+    return write_demo(workspace / "corpus", n_contacts=800, seed=3)
+
+
+def _config(corpus, name: str, *, limit: int | None = None, C: float = 10) -> TrainConfig:
+    heads = {k: {**v, "sources": [{"source": str(corpus), **({"limit": limit} if limit else {})}]} for k, v in HEADS.items()}
+    heads["claim"]["head"] = {**heads["claim"]["head"], "C": C}
+    return TrainConfig.model_validate({
+        "name": name, "split": {"validation": 0.15, "test": 0.2, "group_by": "customer"}, "heads": heads,
+        "tracking": {"experiment": "tests", "registered_model": "tests-model"},
+    })
+
+
+@pytest.fixture(scope="session")
+def trained(corpus, workspace):
+    return train(_config(corpus, "session"), output_dir=workspace / "models" / "session", track=True)
+
+
+def test_training_smoke_on_a_few_rows(corpus, tmp_path):
+    result = train(_config(corpus, "smoke", limit=80), output_dir=tmp_path, track=False)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in ("accuracy", "macro_f1", "n_train", "n_eval", "train_seconds"):
+        assert key in metrics
+    assert metrics["n_train"] > 0 and metrics["n_eval"] > 0
+    assert set(result.model.heads) == {"claim", "sentiment", "complexity"}
+
+
+def test_trained_model_beats_chance_and_reports_slices(trained):
+    claim = trained.metrics["heads"]["claim"]
+    assert claim["accuracy"] > 0.6  # 10 claim types: chance is about 0.15
+    assert "ece" in claim and 0 <= claim["ece"] <= 1
+    assert any(name.startswith("channel:") for name in claim["slices"])
+    assert any(name.startswith("language:") for name in claim["slices"])
+    assert trained.metrics["heads"]["sentiment"]["macro_f1"] > 0.5
+
+
+def _sample(corpus, n=40) -> list[Contact]:
+    lines = (corpus / "contacts.jsonl").read_text().splitlines()[-n:]
+    return [Contact.model_validate_json(line) for line in lines]
+
+
+def test_save_load_gives_identical_predictions(trained, corpus):
+    contacts = _sample(corpus)
+    before = trained.model.predict(contacts)
+    loaded = TriageModel.load(trained.model_dir, dtype=trained.model.encoder.dtype)
+    after = loaded.predict(contacts)
+    assert [s.claim for s in before] == [s.claim for s in after]
+    np.testing.assert_allclose([s.claim_confidence for s in before], [s.claim_confidence for s in after], atol=1e-6)
+    np.testing.assert_allclose([s.sentiment_score for s in before], [s.sentiment_score for s in after], atol=1e-6)
+
+
+def test_mlflow_round_trip_and_promotion(trained, corpus, workspace):
+    import mlflow
+
+    from training.tracking import connect
+
+    assert trained.model_version is not None
+    connect()
+    pyfunc = mlflow.pyfunc.load_model("models:/tests-model@candidate")
+    contacts = _sample(corpus, 10)
+    frame = pd.DataFrame({"contact": [c.model_dump_json() for c in contacts]})
+    predicted = pyfunc.predict(frame)
+    assert list(predicted["claim"]) == [s.claim for s in trained.model.predict(contacts)]
+
+    first = promote("tests-model")
+    assert first.promoted and first.reason == "no champion yet"
+    again = promote("tests-model")
+    assert not again.promoted
+    # a weaker candidate on the same evaluation data is refused; an override needs a reason and is recorded
+    weak = train(_config(corpus, "session", C=0.01), output_dir=workspace / "models" / "weak", track=True)
+    refused = promote("tests-model")
+    assert not refused.promoted and refused.worse, refused.reason
+    with pytest.raises(ValueError, match="reason"):
+        promote("tests-model", force=True)
+    forced = promote("tests-model", force=True, reason="test override")
+    assert forced.promoted
+    version = mlflow.MlflowClient().get_model_version("tests-model", weak.model_version)
+    assert version.tags["promotion_override"] == "true"
+    assert version.tags["promotion_override_reason"] == "test override"
+
+
+def test_behaviour_names_and_channel_noise_do_not_change_the_claim(trained):
+    base = {"id": "b", "channel": "email", "timestamp": "2026-01-01T09:00:00Z", "language": "it"}
+    plain = Contact(**base, subject="Bolletta", body="Buongiorno, mi chiamo Mario Rossi e la bolletta di marzo è doppia, "
+                    "mi avete addebitato due volte lo stesso importo. Chiedo la correzione.")
+    renamed = plain.model_copy(update={"body": plain.body.replace("Mario Rossi", "Giulia Esposito")})
+    noisy = plain.model_copy(update={"body": plain.body + "\n\nInviato da iPhone"})
+    claims = [s.claim for s in trained.model.predict([plain, renamed, noisy])]
+    assert claims[0] == claims[1] == claims[2]
+
+
+def test_behaviour_an_angry_rewrite_lowers_sentiment(trained):
+    base = {"id": "s", "channel": "chat", "timestamp": "2026-01-01T09:00:00Z", "language": "en"}
+    calm = Contact(**base, turns=[{"speaker": "customer", "text": "Hello, could you please tell me when my router will be delivered? Thank you."}])
+    angry = Contact(**base, turns=[{"speaker": "customer", "text": "This is ridiculous!!! Where is my router?? Third time I ask, worst service ever, I'm furious"}])
+    calm_score, angry_score = (s.sentiment_score for s in trained.model.predict([calm, angry]))
+    assert angry_score < calm_score
+
+
+def test_user_data_cli_writes_metrics_with_out_of_scope(tmp_path, workspace):
+    refund = ["where is my refund for order {}", "I want my money back for invoice {}", "please reimburse payment {}"]
+    fault = ["the internet is down since day {}", "no connection at all, line {} is dead", "router {} keeps dropping wifi"]
+    rows = [(t.format(i), label) for i in range(10) for label, ts in (("refund", refund), ("fault", fault)) for t in ts]
+    held = [(t.format(i), label) for i in (100, 101) for label, ts in (("refund", refund), ("fault", fault)) for t in ts[:2]]
+    unseen = [(f"how do I become a reseller partner number {i} of yours", "partnership") for i in range(4)]
+    pd.DataFrame(rows, columns=["message", "category"]).to_csv(tmp_path / "train.csv", index=False)
+    pd.DataFrame(held + unseen, columns=["message", "category"]).to_csv(tmp_path / "eval.csv", index=False)
+    result = CliRunner().invoke(app, ["train", "--train-file", str(tmp_path / "train.csv"), "--eval-file", str(tmp_path / "eval.csv"),
+                                      "--text-column", "message", "--label-column", "category", "--output-dir", str(tmp_path / "out"),
+                                      "--no-track"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    for key in ("accuracy", "macro_f1", "n_train", "n_eval", "train_seconds", "in_scope_accuracy", "oos_recall", "oos_precision"):
+        assert key in metrics, key
+    assert metrics["n_eval"] == 12
+
+
+def test_wrong_config_or_data_file_gives_a_clear_error(tmp_path):
+    runner = CliRunner()
+    (tmp_path / "bad.yaml").write_text("heads:\n  claim:\n    sources: [{source: x}]\n    label: intent\n")
+    result = runner.invoke(app, ["train", "--config", str(tmp_path / "bad.yaml")])
+    assert result.exit_code == 2 and "heads.claim.label" in result.output
+    result = runner.invoke(app, ["train", "--train-file", str(tmp_path / "missing.csv")])
+    assert result.exit_code == 2 and "no such file" in result.output
+    (tmp_path / "nolabel.csv").write_text("text,other\nhello there,1\n")
+    result = runner.invoke(app, ["train", "--train-file", str(tmp_path / "nolabel.csv"), "--no-track"])
+    assert result.exit_code == 2 and "no labelled training examples" in result.output

@@ -1,0 +1,92 @@
+"""`claimtriage train` and `claimtriage promote`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from data.schema import Channel
+
+#: the flat field a user's label column fills, per task
+TASK_FIELDS = {"claim": "label", "sentiment": "sentiment", "complexity": "complexity"}
+
+
+def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: str, label_column: str,
+                     task: str, channel: Channel, output_dir: Path, register: bool):
+    """A one-head config for a user's own labelled file (CSV, JSONL or Parquet)."""
+    from data.mapping import ColumnMapping
+    from training.config import HeadTrainConfig, SourceConfig, TrainConfig, TrackingConfig
+
+    mapping = ColumnMapping(columns={"text": text_column, TASK_FIELDS[task]: label_column}, default_channel=channel)
+    head = HeadTrainConfig(
+        sources=[SourceConfig(source=str(train_file), mapping=mapping)],
+        test_sources=[SourceConfig(source=str(eval_file), mapping=mapping)] if eval_file else [],
+        label=task,
+        oos_accept_rate=0.97 if task == "claim" else None,
+        head={"sparse": {"word_ngrams": [1, 2], "char_ngrams": [2, 5]}} if task == "claim" else {},
+    )
+    return TrainConfig(name=Path(train_file).stem.replace(" ", "_") or "user", heads={task: head},
+                       output_dir=output_dir, tracking=TrackingConfig(register_model=register))
+
+
+def train_command(
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="a YAML config, e.g. training/configs/demo.yaml")] = None,
+    train_file: Annotated[Optional[Path], typer.Option(help="your labelled contacts: CSV, JSONL or Parquet")] = None,
+    eval_file: Annotated[Optional[Path], typer.Option(help="held-out labelled contacts; labels unseen in training count as out-of-scope")] = None,
+    text_column: Annotated[str, typer.Option(help="column with the customer's text")] = "text",
+    label_column: Annotated[str, typer.Option(help="column with the label")] = "label",
+    task: Annotated[str, typer.Option(help="claim | sentiment | complexity")] = "claim",
+    channel: Annotated[Channel, typer.Option(help="channel of rows without a channel column")] = Channel.web_form,
+    output_dir: Annotated[Optional[Path], typer.Option(help="where the model and metrics.json go")] = None,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="log the run to MLflow and register the model")] = True,
+) -> None:
+    """Train from a config, or from your own file with --train-file (writes OUTPUT_DIR/metrics.json)."""
+    from training.config import ConfigError, load_config
+    from training.train import train
+
+    if (config is None) == (train_file is None):
+        raise typer.BadParameter("give either --config or --train-file")
+    if task not in TASK_FIELDS:
+        raise typer.BadParameter(f"--task must be one of {sorted(TASK_FIELDS)}, not {task!r}")
+    try:
+        if config is not None:
+            cfg = load_config(config)
+            out = output_dir or cfg.output_dir / cfg.name
+        else:
+            for path in (train_file, eval_file):
+                if path is not None and not path.is_file():
+                    raise ConfigError(f"no such file: {path}")
+            out = output_dir or Path("artifacts/models") / train_file.stem
+            cfg = user_data_config(train_file, eval_file, text_column=text_column, label_column=label_column,
+                                   task=task, channel=channel, output_dir=out, register=track)
+        result = train(cfg, output_dir=out, track=track)
+    except (ConfigError, ValueError, FileNotFoundError, LookupError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    summary = {k: v for k, v in result.metrics.items() if k != "heads"}
+    summary.update(model_dir=str(result.model_dir), run_id=result.run_id, model_version=result.model_version)
+    typer.echo(json.dumps(summary, indent=2))
+
+
+def promote_command(
+    model_name: Annotated[str, typer.Option("--model-name", help="registered model name")] = "claimtriage",
+    force: Annotated[bool, typer.Option("--force", help="promote even if not at least as good (recorded)")] = False,
+    reason: Annotated[Optional[str], typer.Option(help="why an override is justified (required with --force)")] = None,
+    tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
+) -> None:
+    """Move alias `champion` to the `candidate` when it is at least as good on the same evaluation data."""
+    from training.promote import promote
+
+    try:
+        decision = promote(model_name, tracking_uri=tracking_uri, force=force, reason=reason)
+    except (LookupError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps({"promoted": decision.promoted, "reason": decision.reason, "candidate": decision.candidate,
+                           "champion_before": decision.champion_before,
+                           "worse": {k: list(v) for k, v in decision.worse.items()}}, indent=2))
+    if not decision.promoted:
+        raise typer.Exit(1)

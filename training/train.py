@@ -1,0 +1,126 @@
+"""`train(config)`: encode each head's data once, fit the heads, calibrate and set the out-of-scope gate on the
+validation role, score the untouched test role, save the model and (optionally) track it in MLflow.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.encoder import Encoder
+from models.heads import HeadConfig
+from models.oos import OutOfScopeDetector
+from models.triage_model import HEAD_CLASSES, TriageModel
+from training.config import TrainConfig
+from training.dataset import HeadData, SourceCache, head_data
+from evaluation.heads import evaluate_head
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainResult:
+    model: TriageModel
+    model_dir: Path
+    metrics: dict[str, Any]
+    run_id: str | None = None
+    model_version: str | None = None
+    plots: list[Path] = field(default_factory=list)
+
+
+def git_commit() -> str | None:
+    """The project's commit, recorded with every run; None outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parents[1])
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _encode_once(encoder: Encoder, data: dict[str, HeadData], batch_size: int):
+    """Encode every distinct text of every head and role once; return a lookup from texts to their vectors."""
+    distinct = list(dict.fromkeys(t for d in data.values() for role in (d.train, d.validation, d.test) for t in role.texts))
+    log.info("training.encoding distinct_texts=%d", len(distinct))
+    matrix = encoder.encode(distinct, batch_size=batch_size, show_progress=len(distinct) > 500)
+    row = {text: i for i, text in enumerate(distinct)}
+
+    def lookup(texts: list[str]) -> np.ndarray:
+        return matrix[[row[t] for t in texts]] if texts else np.zeros((0, matrix.shape[1]), dtype=np.float32)
+
+    return lookup
+
+
+def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: bool = True) -> TrainResult:
+    """Train every head of `config`; write the model and metrics.json under `output_dir`."""
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    started = time.perf_counter()
+    out = Path(output_dir or config.output_dir / config.name)
+    out.mkdir(parents=True, exist_ok=True)
+    encoder = Encoder.load(config.encoder.name, dtype=config.encoder.dtype, max_seq_length=config.encoder.max_seq_length)
+    heads, views, data, metrics = {}, {}, {}, {"heads": {}}
+    oos = None
+    plots: list[Path] = []
+    cache = SourceCache()
+    for name, head_cfg in config.heads.items():
+        data[name] = head_data(head_cfg, config.split, config.seed, cache)
+    vectors = _encode_once(encoder, data, config.encoder.batch_size)
+    for name, head_cfg in config.heads.items():
+        t0 = time.perf_counter()
+        split_data = data[name]
+        emb = {role: vectors(getattr(split_data, role).texts) for role in ("train", "validation", "test")}
+        settings = head_cfg.head.model_dump()
+        head = HEAD_CLASSES[name](HeadConfig(**settings, seed=config.seed))
+        head.fit(emb["train"], split_data.train.texts, split_data.train.labels)
+        known = set(head.labels)
+        val_rows = [i for i, lab in enumerate(split_data.validation.labels)
+                    if (lab in known if isinstance(lab, str) else set(lab) <= known)]
+        if val_rows:
+            head.calibrate(emb["validation"][val_rows], [split_data.validation.texts[i] for i in val_rows],
+                           [split_data.validation.labels[i] for i in val_rows])
+        if name == "claim" and head_cfg.oos_accept_rate is not None and not head.config.multi_label:
+            oos = OutOfScopeDetector(accept_rate=head_cfg.oos_accept_rate, seed=config.seed)
+            oos.fit_bank(emb["train"], split_data.train.labels)
+            val_emb = emb["validation"][val_rows]
+            oos.fit_threshold(val_emb, head.predict_proba(val_emb, [split_data.validation.texts[i] for i in val_rows]))
+        heads[name], views[name] = head, head_cfg.text
+        head_metrics, head_plots = evaluate_head(name, head, split_data.test, emb["test"], oos=oos if name == "claim" else None,
+                                                 plot_dir=out / "plots")
+        head_metrics.update(split_data.sizes(), train_seconds=round(time.perf_counter() - t0, 2))
+        metrics["heads"][name] = head_metrics
+        plots += head_plots
+    info = {
+        "name": config.name,
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "encoder": config.encoder.name,
+        "encoder_dtype": encoder.dtype,
+        "labels": {name: head.labels for name, head in heads.items()},
+    }
+    model = TriageModel(encoder, heads, views=views, oos=oos, info=info)
+    model_dir = model.save(out / "model")
+    claim = metrics["heads"]["claim"]
+    metrics.update({key: claim[key] for key in ("accuracy", "macro_f1", "n_train", "n_eval") if key in claim})
+    for key in ("in_scope_accuracy", "oos_recall", "oos_precision"):
+        if key in claim:
+            metrics[key] = claim[key]
+    metrics["train_seconds"] = round(time.perf_counter() - started, 2)
+    metrics["encoder_dtype"] = encoder.dtype
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    result = TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots)
+    if track:
+        from training.tracking import log_training
+
+        result.run_id, result.model_version = log_training(config, result, data)
+    log.info("training.done name=%s seconds=%.1f", config.name, metrics["train_seconds"])
+    return result
