@@ -8,6 +8,8 @@ import os
 import typer
 
 from data.cli import app as data_app
+from evaluation.bench import app as bench_app
+from evaluation.cli import evaluate_command
 from training.cli import promote_command, train_command
 
 #: the project runs offline by default; a user with a network overrides any of these in the environment
@@ -25,26 +27,22 @@ app = typer.Typer(help="Omnichannel claim triage for contact centres.", no_args_
 app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("promote")(promote_command)
+app.command("evaluate")(evaluate_command)
+app.add_typer(bench_app, name="bench")
 
 
 @app.command("demo")
 def demo(
     out: str = typer.Option("demo_corpus", help="where the demo corpus goes"),
     seed: int = typer.Option(0, help="random seed"),
-    contacts: int = typer.Option(5000, min=10, help="number of contacts"),
+    contacts: int = typer.Option(5000, min=200, help="number of contacts"),
 ) -> None:
-    """The main job on the embedded default: generate the demo corpus and summarise it."""
-    import json
+    """The main job on the embedded default: demo corpus -> train -> register and promote in MLflow -> triage samples."""
     from pathlib import Path
 
-    from data.demo import write_demo
-    from data.io import read_contacts
-    from data.summary import summarise
+    from training.pipeline import run_demo
 
-    folder = write_demo(Path(out), n_contacts=contacts, seed=seed)
-    typer.echo(f"demo corpus written to {folder}")
-    summary = summarise(read_contacts(Path(out), strict=True).contacts)
-    typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    run_demo(Path(out), seed=seed, n_contacts=contacts, echo=typer.echo)
 
 
 def configure_environment() -> None:

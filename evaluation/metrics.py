@@ -129,3 +129,14 @@ def plot_calibration(probs: np.ndarray, y_idx: np.ndarray, path: Path, title: st
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+def json_ready(value: Any) -> Any:
+    """NaN (an undefined metric, e.g. accuracy over no rows) becomes null so the JSON stays valid."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float) and value != value:
+        return None
+    return value

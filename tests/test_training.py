@@ -162,3 +162,13 @@ def test_wrong_config_or_data_file_gives_a_clear_error(tmp_path):
     (tmp_path / "nolabel.csv").write_text("text,other\nhello there,1\n")
     result = runner.invoke(app, ["train", "--train-file", str(tmp_path / "nolabel.csv"), "--no-track"])
     assert result.exit_code == 2 and "no labelled training examples" in result.output
+
+
+def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
+    from training.pipeline import run_demo
+
+    lines: list[str] = []
+    result = run_demo(workspace / "main_job", seed=5, n_contacts=300, echo=lines.append)
+    assert [line[:4] for line in lines if line[:1].isdigit()] == ["1/4 ", "2/4 ", "3/4 ", "4/4 "]
+    assert result["summary"]["n_contacts"] == 300 and "claim" in result["metrics"]["heads"]
+    assert len([line for line in lines if "claim=" in line]) >= 5  # one sample per channel

@@ -68,7 +68,7 @@ def train_command(
         raise typer.Exit(2) from None
     summary = {k: v for k, v in result.metrics.items() if k != "heads"}
     summary.update(model_dir=str(result.model_dir), run_id=result.run_id, model_version=result.model_version)
-    typer.echo(json.dumps(summary, indent=2))
+    typer.echo(json.dumps(summary, indent=2, default=str))
 
 
 def promote_command(

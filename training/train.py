@@ -23,6 +23,7 @@ from models.triage_model import HEAD_CLASSES, TriageModel
 from training.config import TrainConfig
 from training.dataset import HeadData, SourceCache, head_data
 from evaluation.heads import evaluate_head
+from evaluation.metrics import json_ready
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
             metrics[key] = claim[key]
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     metrics["encoder_dtype"] = encoder.dtype
+    metrics = json_ready(metrics)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     result = TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots)
     if track:

@@ -1,0 +1,39 @@
+"""`claimtriage evaluate`: score a model on a labelled source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from data.schema import Channel
+
+
+def evaluate_command(
+    data: Annotated[str, typer.Option("--data", "-d", help="a labelled source: shared set, file, folder or hf:NAME")],
+    model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
+    split: Annotated[Optional[str], typer.Option(help="the source's own split")] = None,
+    column_map: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="FIELD=COLUMN for your own file")] = None,
+    channel: Annotated[Optional[Channel], typer.Option(help="channel of rows without one")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="also write the JSON report here")] = None,
+    tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
+) -> None:
+    """Score every head of MODEL on the labelled contacts of DATA; prints JSON (and writes it with --out)."""
+    from data.mapping import ColumnMapping
+    from evaluation.evaluate import evaluate_model, load_model
+    from evaluation.metrics import json_ready
+
+    try:
+        mapping = ColumnMapping.parse(column_map or [], default_channel=channel)
+        loaded = load_model(model, tracking_uri=tracking_uri)
+        report = evaluate_model(loaded, data, split=split, mapping=mapping, plot_dir=out.parent / "plots" if out else None)
+    except (ValueError, FileNotFoundError, LookupError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    text = json.dumps(json_ready(report), indent=2)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+    typer.echo(text)
