@@ -12,7 +12,8 @@ from data.schema import Channel
 
 
 def evaluate_command(
-    data: Annotated[str, typer.Option("--data", "-d", help="a labelled source: shared set, file, folder or hf:NAME")],
+    data: Annotated[Optional[str], typer.Option("--data", "-d", help="a labelled source: shared set, file, folder or hf:NAME")] = None,
+    suite: Annotated[str, typer.Option(help="heads: score MODEL on DATA; quality: train the reference configs and write evaluation/RESULTS.md")] = "heads",
     model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
     split: Annotated[Optional[str], typer.Option(help="the source's own split")] = None,
     column_map: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="FIELD=COLUMN for your own file")] = None,
@@ -20,11 +21,21 @@ def evaluate_command(
     out: Annotated[Optional[Path], typer.Option(help="also write the JSON report here")] = None,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
 ) -> None:
-    """Score every head of MODEL on the labelled contacts of DATA; prints JSON (and writes it with --out)."""
+    """Score every head of MODEL on the labelled contacts of DATA, or run a whole evaluation suite; prints JSON."""
     from data.mapping import ColumnMapping
     from evaluation.evaluate import evaluate_model, load_model
     from evaluation.metrics import json_ready
 
+    if suite == "quality":
+        from evaluation.quality import run_quality
+
+        report = run_quality(echo=lambda line: typer.echo(line, err=True))
+        typer.echo(json.dumps(report, indent=2))
+        return
+    if suite != "heads":
+        raise typer.BadParameter(f"--suite must be heads or quality, not {suite!r}")
+    if data is None:
+        raise typer.BadParameter("--data is required with --suite heads")
     try:
         mapping = ColumnMapping.parse(column_map or [], default_channel=channel)
         loaded = load_model(model, tracking_uri=tracking_uri)

@@ -126,7 +126,8 @@ class TriageModel:
             encoder_ref = "encoder"
         meta = {
             "format_version": FORMAT_VERSION,
-            "encoder": {"name": encoder_ref, "max_seq_length": self.encoder.max_seq_length},
+            "encoder": {"name": encoder_ref, "max_seq_length": self.encoder.max_seq_length,
+                        "overlap": self.encoder.overlap, "max_chunks": self.encoder.max_chunks},
             "views": self.views,
             "top_k": self.top_k,
             "info": self.info,
@@ -151,7 +152,9 @@ class TriageModel:
         if encoder is None:
             name = meta["encoder"]["name"]
             path = str(directory / name) if name == "encoder" else name
-            encoder = Encoder.load(path, dtype=dtype, max_seq_length=meta["encoder"].get("max_seq_length"))
+            settings = meta["encoder"]
+            encoder = Encoder.load(path, dtype=dtype, max_seq_length=settings.get("max_seq_length"),
+                                   overlap=settings.get("overlap", 32), max_chunks=settings.get("max_chunks", 32))
         heads = {p.name: Head.load(p) for p in sorted((directory / "heads").iterdir()) if p.is_dir()}
         oos = OutOfScopeDetector.load(directory / "oos") if (directory / "oos").is_dir() else None
         return cls(encoder, heads, views=meta["views"], oos=oos, info=meta["info"], top_k=meta.get("top_k", 3))

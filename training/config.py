@@ -73,6 +73,8 @@ class HeadTrainConfig(_Config):
     head: HeadSettings = Field(default_factory=HeadSettings)
     #: claim head only: share of in-scope held-out contacts the out-of-scope detector must accept
     oos_accept_rate: float | None = Field(default=None, gt=0.5, lt=1.0)
+    #: labels kept out of train and validation (they stay in test): measures out-of-scope detection honestly
+    unseen_labels: list[str] = Field(default_factory=list)
     #: when given, the test role is exactly these sources (never trained on); else own splits or a carved share
     test_sources: list[SourceConfig] = Field(default_factory=list)
 
@@ -91,6 +93,10 @@ class EncoderConfig(_Config):
     dtype: Literal["auto", "bf16", "fp32"] = "auto"
     max_seq_length: int | None = Field(default=None, ge=16, le=8192)
     batch_size: int = Field(default=64, ge=1)
+    #: windows kept per long text (each up to max_seq_length tokens); bounds the cost of very long narratives
+    max_chunks: int | None = Field(default=16, ge=1)
+    #: reuse embeddings of texts already encoded by the same encoder (a SQLite file in the workspace)
+    cache: bool = True
 
 
 class TrackingConfig(_Config):

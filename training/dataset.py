@@ -102,6 +102,12 @@ def head_data(config: HeadTrainConfig, split: SplitConfig, seed: int, cache: Sou
     roles = assign_roles(contacts, split, seed, fixed_test)
     built = {name: build_examples(roles[name], label=config.label, view=config.text, cache=cache.normalised)
              for name in roles}
+    if config.unseen_labels:
+        unseen = set(config.unseen_labels)
+        for name in ("train", "validation"):
+            ex = built[name]
+            keep = [i for i, lab in enumerate(ex.labels) if lab not in unseen]
+            built[name] = Examples([ex.contacts[i] for i in keep], [ex.texts[i] for i in keep], [ex.labels[i] for i in keep])
     if not len(built["train"]):
         raise ValueError(f"no labelled training examples for label {config.label!r} in {[s.source for s in config.sources]}")
     return HeadData(**built)

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from data.paths import workspace_dir
+from models.embedding_cache import EmbeddingCache
 from models.encoder import Encoder
 from models.heads import HeadConfig
 from models.oos import OutOfScopeDetector
@@ -36,6 +38,8 @@ class TrainResult:
     run_id: str | None = None
     model_version: str | None = None
     plots: list[Path] = field(default_factory=list)
+    #: each head's train / validation / test examples, for evaluations that need the held-out contacts
+    data: dict[str, HeadData] = field(default_factory=dict)
 
 
 def git_commit() -> str | None:
@@ -48,11 +52,16 @@ def git_commit() -> str | None:
         return None
 
 
-def _encode_once(encoder: Encoder, data: dict[str, HeadData], batch_size: int):
+def _encode_once(encoder: Encoder, data: dict[str, HeadData], batch_size: int, cache: bool):
     """Encode every distinct text of every head and role once; return a lookup from texts to their vectors."""
     distinct = list(dict.fromkeys(t for d in data.values() for role in (d.train, d.validation, d.test) for t in role.texts))
     log.info("training.encoding distinct_texts=%d", len(distinct))
-    matrix = encoder.encode(distinct, batch_size=batch_size, show_progress=len(distinct) > 500)
+    show = len(distinct) > 500
+    if cache:
+        store = EmbeddingCache(workspace_dir() / ".cache" / "embeddings.sqlite")
+        matrix = store.encode(encoder, distinct, batch_size=batch_size, show_progress=show)
+    else:
+        matrix = encoder.encode(distinct, batch_size=batch_size, show_progress=show)
     row = {text: i for i, text in enumerate(distinct)}
 
     def lookup(texts: list[str]) -> np.ndarray:
@@ -68,14 +77,15 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
     started = time.perf_counter()
     out = Path(output_dir or config.output_dir / config.name)
     out.mkdir(parents=True, exist_ok=True)
-    encoder = Encoder.load(config.encoder.name, dtype=config.encoder.dtype, max_seq_length=config.encoder.max_seq_length)
+    encoder = Encoder.load(config.encoder.name, dtype=config.encoder.dtype, max_seq_length=config.encoder.max_seq_length,
+                           max_chunks=config.encoder.max_chunks)
     heads, views, data, metrics = {}, {}, {}, {"heads": {}}
     oos = None
     plots: list[Path] = []
     cache = SourceCache()
     for name, head_cfg in config.heads.items():
         data[name] = head_data(head_cfg, config.split, config.seed, cache)
-    vectors = _encode_once(encoder, data, config.encoder.batch_size)
+    vectors = _encode_once(encoder, data, config.encoder.batch_size, config.encoder.cache)
     for name, head_cfg in config.heads.items():
         t0 = time.perf_counter()
         split_data = data[name]
@@ -119,7 +129,7 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
     metrics["encoder_dtype"] = encoder.dtype
     metrics = json_ready(metrics)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    result = TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots)
+    result = TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots, data=data)
     if track:
         from training.tracking import log_training
 
