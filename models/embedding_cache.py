@@ -39,7 +39,11 @@ class EmbeddingCache:
                 marks = ",".join("?" * len(chunk))
                 rows = db.execute(f"SELECT digest, vector FROM vectors WHERE encoder = ? AND digest IN ({marks})", [key, *chunk])
                 found.update((d, np.frombuffer(v, dtype=np.float32)) for d, v in rows)
-        missing = [i for i, d in enumerate(digests) if d not in found]
+        first_seen: dict[bytes, int] = {}
+        for i, d in enumerate(digests):
+            if d not in found:
+                first_seen.setdefault(d, i)
+        missing = list(first_seen.values())
         if missing:
             fresh = encoder.encode([texts[i] for i in missing], batch_size=batch_size, show_progress=show_progress)
             with sqlite3.connect(self.path) as db:

@@ -34,7 +34,9 @@ def load_contacts(source: SourceConfig) -> list[Contact]:
     """Contacts of one source, filtered by language when the config says so; skipped rows are logged as counts."""
     result = load_source(source.source, mapping=source.mapping, split=source.split)
     if result.errors or result.excluded:
-        log.warning("training.rows_skipped source=%s report=%s", source.source, result.error_report()["by_field"])
+        report = result.error_report()
+        log.warning("training.rows_skipped source=%s bad_rows=%s excluded=%s", source.source, report["by_field"],
+                    report["excluded"])
     contacts = result.contacts
     if source.languages:
         wanted = set(source.languages)

@@ -1,0 +1,90 @@
+"""Model parts: encoder chunking and bf16, the out-of-scope gate, the embedding cache, evaluation metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evaluation.metrics import OUT_OF_SCOPE, json_ready, out_of_scope_metrics
+from models.embedding_cache import EmbeddingCache
+from models.encoder import Encoder, cpu_has_native_bf16
+from models.oos import OutOfScopeDetector
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    return Encoder.load(dtype="fp32")
+
+
+def test_long_texts_are_chunked_not_cut(encoder):
+    sentence = "The invoice for March charged me twice for the same fibre subscription. "
+    long_text = sentence * 80 + "Also my router has been broken since Monday and nobody came."
+    plan = encoder.plan_chunks([long_text, "short one"])
+    assert (plan.owner == 0).sum() > 1 and (plan.owner == 1).sum() == 1
+    vectors = encoder.encode([long_text, sentence])
+    assert vectors.shape == (2, encoder.dimension)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    truncated = encoder.encode([long_text], chunk=False)
+    assert not np.allclose(vectors[0], truncated[0])  # the tail (router) reaches the vector only when chunked
+
+
+@pytest.mark.skipif(not cpu_has_native_bf16(), reason="this CPU has no native bf16")
+def test_bf16_stays_within_cosine_of_fp32(encoder):
+    texts = ["where is my refund?", "la linea internet non funziona da ieri sera", "I want to cancel my contract"]
+    bf16 = Encoder.load(dtype="bf16")
+    cosine = np.sum(encoder.encode(texts) * bf16.encode(texts), axis=1)
+    assert cosine.min() >= 0.999
+
+
+def _clusters(rng, centres, n):
+    points = np.concatenate([c + 0.05 * rng.standard_normal((n, c.size)) for c in centres])
+    return points / np.linalg.norm(points, axis=1, keepdims=True)
+
+
+def test_out_of_scope_gate_rejects_an_unseen_kind_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    centres = np.eye(8)[:3]
+    train = _clusters(rng, centres, 50)
+    labels = [lab for lab in ("a", "b", "c") for _ in range(50)]
+    held = _clusters(rng, centres, 20)
+    unseen = _clusters(rng, np.eye(8)[5:6], 20)
+    probs = lambda x: np.full((len(x), 3), 1 / 3)  # noqa: E731 - an uninformative head isolates the kNN part
+    gate = OutOfScopeDetector(accept_rate=0.95).fit_bank(train, labels).fit_threshold(held, probs(held))
+    assert gate.reject(unseen, probs(unseen)).all()
+    assert gate.reject(held, probs(held)).mean() <= 0.1
+    loaded = OutOfScopeDetector.load(gate.save(tmp_path / "oos"))
+    np.testing.assert_array_equal(loaded.reject(unseen, probs(unseen)), gate.reject(unseen, probs(unseen)))
+
+
+class _CountingEncoder:
+    """Stands in for the encoder inside this unit test of the cache: counts what it is asked to encode."""
+
+    name, dtype, max_seq_length, overlap, max_chunks, dimension = "fake", "fp32", 8, 2, 4, 3
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode(self, texts, batch_size=64, show_progress=False):
+        self.seen += texts
+        return np.asarray([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+
+def test_embedding_cache_encodes_each_text_once(tmp_path):
+    cache, fake = EmbeddingCache(tmp_path / "e.sqlite"), _CountingEncoder()
+    first = cache.encode(fake, ["a", "bb", "a"])
+    second = cache.encode(fake, ["bb", "ccc"])
+    assert fake.seen == ["a", "bb", "ccc"]
+    assert first[1].tolist() == second[0].tolist() == [2.0, 1.0, 0.0]
+    assert first[0].tolist() == first[2].tolist() == [1.0, 1.0, 0.0]
+
+
+def test_out_of_scope_metrics_count_rejections_and_misses():
+    truth = ["a", "a", "b", "new", "new"]
+    predicted = ["a", OUT_OF_SCOPE, "b", OUT_OF_SCOPE, "a"]
+    metrics = out_of_scope_metrics(truth, predicted, known={"a", "b"})
+    assert metrics["in_scope_accuracy"] == pytest.approx(2 / 3)
+    assert metrics["oos_recall"] == 0.5 and metrics["oos_precision"] == 0.5
+
+
+def test_json_ready_turns_nan_into_null():
+    assert json_ready({"a": float("nan"), "b": [1.0, float("nan")]}) == {"a": None, "b": [1.0, None]}
