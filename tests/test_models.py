@@ -7,7 +7,7 @@ import pytest
 
 from evaluation.metrics import OUT_OF_SCOPE, json_ready, out_of_scope_metrics
 from models.embedding_cache import EmbeddingCache
-from models.encoder import Encoder, cpu_has_native_bf16
+from models.encoder import Encoder
 from models.oos import OutOfScopeDetector
 
 
@@ -28,8 +28,8 @@ def test_long_texts_are_chunked_not_cut(encoder):
     assert not np.allclose(vectors[0], truncated[0])  # the tail (router) reaches the vector only when chunked
 
 
-@pytest.mark.skipif(not cpu_has_native_bf16(), reason="this CPU has no native bf16")
 def test_bf16_stays_within_cosine_of_fp32(encoder):
+    # forced bf16 works on any CPU (emulated where there is no native support), so this always runs
     texts = ["where is my refund?", "la linea internet non funziona da ieri sera", "I want to cancel my contract"]
     bf16 = Encoder.load(dtype="bf16")
     cosine = np.sum(encoder.encode(texts) * bf16.encode(texts), axis=1)
