@@ -172,3 +172,12 @@ def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
     assert [line[:4] for line in lines if line[:1].isdigit()] == ["1/4 ", "2/4 ", "3/4 ", "4/4 "]
     assert result["summary"]["n_contacts"] == 300 and "claim" in result["metrics"]["heads"]
     assert len([line for line in lines if "claim=" in line]) >= 5  # one sample per channel
+
+
+def test_a_registry_uri_resolves_to_the_saved_model(trained, workspace):
+    from training.tracking import connect, local_model_dir
+
+    connect()
+    folder = local_model_dir(f"models:/tests-model/{trained.model_version}")
+    loaded = TriageModel.load(folder, dtype=trained.model.encoder.dtype)
+    assert loaded.info["name"] == "session" and set(loaded.heads) == set(trained.model.heads)

@@ -73,6 +73,8 @@ class HeadTrainConfig(_Config):
     head: HeadSettings = Field(default_factory=HeadSettings)
     #: claim head only: share of in-scope held-out contacts the out-of-scope detector must accept
     oos_accept_rate: float | None = Field(default=None, gt=0.5, lt=1.0)
+    #: knn_prob: nearness to training examples + top probability; logit_margin: top logit over the mean, no bank
+    oos_method: Literal["knn_prob", "logit_margin"] = "knn_prob"
     #: labels kept out of train and validation (they stay in test): measures out-of-scope detection honestly
     unseen_labels: list[str] = Field(default_factory=list)
     #: when given, the test role is exactly these sources (never trained on); else own splits or a carved share

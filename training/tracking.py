@@ -148,11 +148,16 @@ def model_uri(registered_model: str, alias: str = CHAMPION) -> str:
 
 
 def local_model_dir(uri: str) -> Path:
-    """The saved TriageModel folder behind a registry URI (`models:/NAME@ALIAS`) or a local path."""
+    """The saved TriageModel folder behind a registry URI (`models:/NAME@ALIAS`), an MLflow model folder, or a
+    saved model folder itself."""
     path = Path(uri)
-    if path.is_dir():
-        return path if (path / "triage.json").is_file() else path / "artifacts" / "triage_model"
-    import mlflow
+    if not path.is_dir():
+        import mlflow
 
-    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
-    return local / "artifacts" / "triage_model"
+        path = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+    if (path / "triage.json").is_file():
+        return path
+    found = sorted(path.glob("artifacts/*/triage.json"))  # the pyfunc keeps the model under artifacts/<name>/
+    if not found:
+        raise FileNotFoundError(f"{uri}: no saved triage model inside (no triage.json)")
+    return found[0].parent

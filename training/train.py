@@ -100,8 +100,9 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
             head.calibrate(emb["validation"][val_rows], [split_data.validation.texts[i] for i in val_rows],
                            [split_data.validation.labels[i] for i in val_rows])
         if name == "claim" and head_cfg.oos_accept_rate is not None and not head.config.multi_label:
-            oos = OutOfScopeDetector(accept_rate=head_cfg.oos_accept_rate, seed=config.seed)
-            oos.fit_bank(emb["train"], split_data.train.labels)
+            oos = OutOfScopeDetector(accept_rate=head_cfg.oos_accept_rate, seed=config.seed, method=head_cfg.oos_method)
+            if head_cfg.oos_method == "knn_prob":
+                oos.fit_bank(emb["train"], split_data.train.labels)
             val_emb = emb["validation"][val_rows]
             oos.fit_threshold(val_emb, head.predict_proba(val_emb, [split_data.validation.texts[i] for i in val_rows]))
         heads[name], views[name] = head, head_cfg.text
