@@ -142,8 +142,9 @@ class _Unique:
         self.used: set[str] = set()
 
     def draw(self, make: Callable[[], str], key: Callable[[str], str] = str) -> str:
-        while key(value := make()) in self.used:
-            pass
+        value = make()
+        while key(value) in self.used:
+            value = make()
         self.used.add(key(value))
         return value
 

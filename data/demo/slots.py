@@ -83,8 +83,9 @@ def claim_slots(rng: random.Random, person: Person, subtype: Subtype, start: dat
     """
 
     def unique(make) -> str:
-        while (value := make()) in used:
-            pass
+        value = make()
+        while value in used:
+            value = make()
         used.add(value)
         return value
 
