@@ -27,11 +27,12 @@ install: $(STAMP)
 demo: install
 	$(BIN)/claimtriage demo
 
+# tests/services.sh installs (Debian packages) and starts what the suite needs: headless Chromium, PostgreSQL on loopback
 test: install
-	$(BIN)/pytest
+	CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest
 
 test-all: install
-	$(BIN)/pytest -m ""
+	CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest -m ""
 
 clean:
 	rm -rf $(VENV) demo_corpus mlruns mlflow.db reports .pytest_cache
