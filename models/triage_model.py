@@ -42,9 +42,12 @@ class ContactScores:
     sentiment_score: float | None = None
     complexity: str | None = None
     complexity_score: float | None = None
+    #: the unit-norm embedding of the whole text (the claim head's view): journeys compare contacts with it
+    embedding: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
+        out.pop("embedding", None)
         out["claim_top_k"] = [{"label": label, "p": p} for label, p in self.claim_top_k]
         return out
 
@@ -85,6 +88,9 @@ class TriageModel:
             return []
         views = self.embed_views(normalised)
         out = [ContactScores(contact_id=n.id, language=n.language) for n in normalised]
+        whole = views.get("customer_text") or views[self.views.get("claim", next(iter(views)))]
+        for i, scored in enumerate(out):
+            scored.embedding = whole[0][i]
         if "claim" in self.heads:
             self._score_claims(views[self.views["claim"]], out)
         for name in ("sentiment", "complexity"):
