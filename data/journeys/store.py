@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -351,11 +352,7 @@ class JourneyStore:
         return customer, status, len(res.conflicts)
 
     def _new_customer(self, conn: Connection, now: datetime) -> str:
-        n = conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one()
-        key = f"cust-{n + 1:07d}"
-        while conn.execute(sa.select(customers.c.key).where(customers.c.key == key)).first() is not None:
-            n += 1
-            key = f"cust-{n + 1:07d}"
+        key = _new_key("cust")  # never reused, even after a merge removes a customer
         conn.execute(customers.insert().values(key=key, customer_id=None, created_at=now))
         return key
 
@@ -387,12 +384,7 @@ class JourneyStore:
         return out
 
     def _new_claim(self, conn: Connection, customer: str, record: ContactRecord, ts: datetime) -> str:
-        n = conn.execute(sa.select(sa.func.count()).select_from(claims)
-                         .where(claims.c.customer_key == customer)).scalar_one()
-        claim_id = f"{customer}/claim-{n + 1}"
-        while conn.execute(sa.select(claims.c.id).where(claims.c.id == claim_id)).first() is not None:
-            n += 1
-            claim_id = f"{customer}/claim-{n + 1}"
+        claim_id = _new_key("claim")
         conn.execute(claims.insert().values(
             id=claim_id, customer_key=customer, claim_type=record.claim_type, status="open", opened_at=ts,
             last_contact_at=ts, n_contacts=1,
@@ -509,6 +501,10 @@ class JourneyStore:
                                 .join(contacts, contacts.c.id == feedback.c.contact_id)
                                 .order_by(feedback.c.id)).mappings().all()
         return [dict(r) for r in rows]
+
+
+def _new_key(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
 def _prior_contact(row) -> PriorContact:

@@ -1,0 +1,98 @@
+"""`claimtriage serve`: check the settings here, then hand over to `bentoml serve serving.service:TriageService`.
+
+The settings travel to the server workers as JSON in `CLAIMTRIAGE_SERVE_SETTINGS` (API keys stay in
+`CLAIMTRIAGE_API_KEYS` or the key file); the process is replaced by BentoML's server, so Ctrl+C and SIGTERM stop it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from serving.config import SETTINGS_ENV, ServiceSettings, read_api_keys
+
+SERVICE = "serving.service:TriageService"
+
+
+def build_settings(*, model: str, host: str, port: int, store: str | None, policy: Path | None,
+                   api_key_file: Path | None, no_auth: bool, tracking_uri: str | None, dtype: str,
+                   max_batch_contacts: int, max_text_chars: int, cors_origin: list[str]) -> ServiceSettings:
+    """Validated settings with absolute paths (the server runs from the project folder)."""
+    model_path = Path(model).expanduser()
+    if not model.startswith(("models:/", "runs:/")) and model_path.exists():
+        model = str(model_path.resolve())
+    for path, flag in ((policy, "--policy"), (api_key_file, "--api-key-file")):
+        if path is not None and not path.is_file():
+            raise typer.BadParameter(f"{flag}: no such file: {path}")
+    return ServiceSettings(
+        model=model, host=host, port=port, store_url=store, tracking_uri=tracking_uri, dtype=dtype,
+        policy_path=str(policy.resolve()) if policy else None, require_auth=not no_auth,
+        api_key_file=str(api_key_file.resolve()) if api_key_file else None,
+        max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin)
+
+
+def check_model(settings: ServiceSettings) -> None:
+    """Fail here, with a clear message, rather than in a server worker that would be restarted in a loop."""
+    from training.tracking import connect, local_model_dir
+
+    if settings.model.startswith(("models:/", "runs:/")):
+        connect(settings.tracking_uri)
+    try:
+        local_model_dir(settings.model)
+    except Exception as err:  # noqa: BLE001 - any failure to find the model stops here
+        raise typer.BadParameter(f"--model {settings.model}: {err}") from err
+
+
+def serve_command(
+    model: Annotated[str, typer.Option(help="registry URI or saved model folder")] = "models:/claimtriage@champion",
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 3000,
+    store: Annotated[Optional[str], typer.Option(help="journey store URL (default: the embedded SQLite store)")] = None,
+    policy: Annotated[Optional[Path], typer.Option(help="routing policy YAML")] = None,
+    api_key_file: Annotated[Optional[Path], typer.Option(help="file with one API key per line "
+                                                               "(or set CLAIMTRIAGE_API_KEYS=k1,k2)")] = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="accept requests without an API key (demo only)")] = False,
+    tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI")] = None,
+    dtype: Annotated[str, typer.Option(help="auto | bf16 | fp32 (auto: bf16 where the CPU makes it faster)")] = "auto",
+    max_batch_contacts: Annotated[int, typer.Option(help="contacts accepted by /triage_batch")] = 64,
+    max_text_chars: Annotated[int, typer.Option(help="characters of text accepted per contact")] = 100_000,
+    cors_origin: Annotated[Optional[list[str]], typer.Option(help="allow this browser origin (repeatable); "
+                                                                  "CORS is off without it")] = None,
+) -> None:
+    """Start the triage service (BentoML) with the champion model or a model folder."""
+    from pydantic import ValidationError
+
+    try:
+        settings = build_settings(model=model, host=host, port=port, store=store, policy=policy,
+                                  api_key_file=api_key_file, no_auth=no_auth, tracking_uri=tracking_uri,
+                                  dtype=dtype, max_batch_contacts=max_batch_contacts,
+                                  max_text_chars=max_text_chars, cors_origin=cors_origin or [])
+    except ValidationError as err:
+        raise typer.BadParameter("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()))
+    if settings.require_auth and not read_api_keys(settings):
+        raise typer.BadParameter("API keys are required: set CLAIMTRIAGE_API_KEYS=key1,key2 or give "
+                                 "--api-key-file, or start a demo with --no-auth")
+    if not settings.require_auth:
+        typer.echo("WARNING: --no-auth: the service accepts requests without an API key. Demo use only.", err=True)
+    check_model(settings)
+    exec_server(settings)
+
+
+def exec_server(settings: ServiceSettings) -> None:
+    """Replace this process with BentoML's server for the triage service."""
+    from data.paths import PROJECT_ROOT, workspace_dir
+
+    os.environ[SETTINGS_ENV] = settings.to_env()
+    # the server runs from the project folder: keep the caller's workspace (MLflow store, journey store)
+    os.environ.setdefault("CLAIMTRIAGE_HOME", str(workspace_dir()))
+    typer.echo(f"claimtriage: serving {settings.model} on http://{settings.host}:{settings.port} "
+               f"(docs at /docs, metrics at /metrics)", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    args = [sys.executable, "-m", "bentoml", "serve", SERVICE, "--host", settings.host, "--port", str(settings.port),
+            "--working-dir", str(PROJECT_ROOT)]
+    os.execv(sys.executable, args)

@@ -1,0 +1,62 @@
+"""Service settings: one typed config, validated once, handed from `claimtriage serve` to the server workers.
+
+The CLI writes the settings as JSON into `CLAIMTRIAGE_SERVE_SETTINGS`; each BentoML worker reads them back with
+`load_settings()`. API keys never travel in that JSON: they come from `CLAIMTRIAGE_API_KEYS` (comma-separated) or
+from `api_key_file` (one key per line), read by the worker itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SETTINGS_ENV = "CLAIMTRIAGE_SERVE_SETTINGS"
+API_KEYS_ENV = "CLAIMTRIAGE_API_KEYS"
+API_KEY_HEADER = "X-API-Key"
+
+
+class ServiceSettings(BaseModel):
+    """Everything the service needs to start; the defaults are the ones `claimtriage serve` uses."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = Field("models:/claimtriage@champion", description="registry URI or model folder")
+    tracking_uri: str | None = Field(None, description="MLflow tracking URI (default: the project's embedded one)")
+    dtype: Literal["auto", "bf16", "fp32"] = "auto"
+    store_url: str | None = Field(None, description="journey store URL (default: the embedded store)")
+    policy_path: str | None = Field(None, description="routing policy YAML (default: the shipped policy)")
+    host: str = "127.0.0.1"
+    port: int = Field(3000, ge=0, le=65535)
+    require_auth: bool = Field(True, description="refuse requests without a valid X-API-Key header")
+    api_key_file: str | None = Field(None, description="file with one API key per line")
+    max_batch_contacts: int = Field(64, ge=1, le=10_000, description="contacts accepted by /triage_batch")
+    max_text_chars: int = Field(100_000, ge=1, description="characters of text accepted in one contact")
+    max_request_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest request body accepted")
+    model_batch_size: int = Field(64, ge=1, description="most contacts scored in one model call (adaptive batching)")
+    decide_threads: int = Field(8, ge=1, description="threads for journey-store I/O and routing, off the event loop")
+    timeout_s: float = Field(30.0, gt=0, description="per-request timeout")
+    max_concurrency: int = Field(1024, ge=1, description="requests in flight before the server answers 503")
+    cors_origins: list[str] = Field(default_factory=list, description="CORS allowed origins; empty = CORS off")
+
+    def to_env(self) -> str:
+        return self.model_dump_json()
+
+
+def load_settings() -> ServiceSettings:
+    """The settings the CLI handed over, or the defaults (a bare `bentoml serve serving.service:TriageService`)."""
+    raw = os.environ.get(SETTINGS_ENV)
+    return ServiceSettings.model_validate_json(raw) if raw else ServiceSettings()
+
+
+def read_api_keys(settings: ServiceSettings) -> list[str]:
+    """API keys from `CLAIMTRIAGE_API_KEYS` and the key file; blank lines and `#` comments skipped."""
+    keys = [k.strip() for k in os.environ.get(API_KEYS_ENV, "").split(",") if k.strip()]
+    if settings.api_key_file:
+        for line in Path(settings.api_key_file).read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                keys.append(line)
+    return keys

@@ -1,0 +1,265 @@
+"""The triage engine: a contact in, the triage answer out (DESIGN.md's data flow, minus HTTP).
+
+`score` is the model (pure CPU, batchable); `decide` is the journey store and the routing policy (I/O, thread-safe).
+The BentoML service batches `score` across requests and runs `decide` off the event loop; batch jobs, segmentation
+and the evaluation suites call `triage`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+
+from data.journeys.identity import identifiers_in_text, identity_keys
+from data.journeys.linking import refers_back
+from data.journeys.store import ContactRecord, JourneyState, JourneyStore, StoreError
+from data.normalise import NormalisedContact, normalise
+from data.schema import Contact, Speaker
+from models.triage_model import ContactScores, TriageModel
+from serving.answer import ClaimAnswer, JourneyAnswer, RouteAnswer, ScoreAnswer, TopK, TriageAnswer
+from serving.handoff import handoff_summary
+from serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, load_policy, route
+from serving.signals import text_signals
+
+logger = logging.getLogger(__name__)
+
+#: stored text is redacted and cut to this length (enough for a hand-off and a retraining example)
+STORED_TEXT_CHARS = 4000
+
+
+class Feedback(BaseModel):
+    """An agent's correction of one triaged contact: stored as labelled data for the next retraining."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    contact_id: str = Field(min_length=1, max_length=200)
+    claim: str | None = Field(None, max_length=120, description="the right claim type")
+    complexity: str | None = Field(None, pattern="^(low|medium|high)$")
+    sentiment: str | None = Field(None, pattern="^(negative|neutral|positive)$")
+    route_outcome: str | None = Field(None, pattern="^(resolved_by_bot|resolved_by_agent|bot_failed|misrouted)$",
+                                      description="what happened after routing")
+    agent: str | None = Field(None, max_length=120)
+    note: str | None = Field(None, max_length=2000, description="free text; redacted before it is stored")
+
+
+def _customer_texts(contact: Contact) -> list[str]:
+    """The raw words of the customer (for identifiers written in them); never stored or logged."""
+    texts = [contact.subject or "", contact.body or ""]
+    texts += [t.text for t in contact.turns or () if t.speaker == Speaker.customer]
+    return [t for t in texts if t]
+
+
+def model_version(model_uri: str, model: TriageModel) -> str:
+    """`name/version (alias)` for registry URIs; the run or folder otherwise."""
+    if model_uri.startswith("models:/") and "@" in model_uri:
+        try:
+            from mlflow import MlflowClient
+
+            name, alias = model_uri.removeprefix("models:/").split("@", 1)
+            version = MlflowClient().get_model_version_by_alias(name, alias)
+            return f"{name}/{version.version} ({alias})"
+        except Exception as err:  # noqa: BLE001 - the version label must never stop serving
+            logger.warning("could not resolve the registry version of %s: %s", model_uri, err)
+    run = model.info.get("run_id")
+    return f"{model.info.get('name', 'local')}" + (f" (run {run})" if run else f" ({Path(model_uri).name})")
+
+
+class TriageEngine:
+    """Model + journey store + routing policy."""
+
+    def __init__(self, model: TriageModel, *, store: JourneyStore | None = None, policy: PolicyConfig | None = None,
+                 model_version: str = "local", store_url: str | None = None) -> None:
+        self.model = model
+        self.policy = policy or load_policy()
+        self.store = store
+        self.store_url = store_url
+        self.model_version = model_version
+        self._text_ids = self.policy.text_identifier_config()
+        self._store_error: str | None = None
+
+    @classmethod
+    def load(cls, model: str = "models:/claimtriage@champion", *, store_url: str | None = None,
+             policy_path: str | None = None, dtype: str = "auto", tracking_uri: str | None = None,
+             with_store: bool = True) -> TriageEngine:
+        from training.tracking import connect, local_model_dir
+
+        if model.startswith(("models:/", "runs:/")):
+            connect(tracking_uri)
+        triage_model = TriageModel.load(local_model_dir(model), dtype=dtype)
+        policy = load_policy(policy_path)
+        engine = cls(triage_model, policy=policy, model_version=model_version(model, triage_model),
+                     store_url=store_url)
+        if with_store:
+            engine.connect_store()
+        return engine
+
+    def connect_store(self) -> bool:
+        """(Re)open the journey store; on failure the engine keeps triaging without journeys."""
+        try:
+            self.store = JourneyStore.open(self.store_url, linking=self.policy.linking_config())
+            self._store_error = None
+            return True
+        except (StoreError, sa.exc.SQLAlchemyError) as err:
+            self.store, self._store_error = None, str(err)
+            logger.error("journey store unavailable: %s", err)
+            return False
+
+    # ---- the two halves ------------------------------------------------------------------------------------
+    def score(self, contacts: Sequence[Contact]) -> list[ContactScores]:
+        return self.model.predict(contacts)
+
+    def decide(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact | None = None) -> TriageAnswer:
+        """Journey linking, routing and hand-off for a scored contact. A store failure never raises: the contact is
+        triaged without a journey and the answer says why."""
+        normalised = normalised or normalise(contact)
+        x = RoutingInput(channel=contact.channel.value, language=scores.language, claim=scores.claim,
+                         claim_confidence=scores.claim_confidence, out_of_scope=scores.out_of_scope,
+                         sentiment=scores.sentiment, sentiment_score=scores.sentiment_score,
+                         complexity=scores.complexity, complexity_score=scores.complexity_score,
+                         rating=contact.rating, signals=text_signals(normalised.text))
+        decided: dict[str, Any] = {}
+
+        def route_with(state: JourneyState) -> dict[str, Any]:
+            features = journey_features(state, contact, scores)
+            decided["features"] = features
+            decided["route"] = route(x, features, self.policy)
+            r = decided["route"]
+            return {"target": r.target, "queue": r.queue, "priority": r.priority,
+                    "reasons": [reason.code for reason in r.reasons]}
+
+        state = self._record(contact, scores, normalised, route_with)
+        if "route" not in decided:  # the store could not be used
+            route_with(state)
+        features, route_answer = decided["features"], decided["route"]
+        journey = JourneyAnswer(
+            linked=state.linked, status=state.status, customer_key=state.customer_key, claim_id=state.claim_id,
+            new_claim=state.new_claim, prior_contacts=features.prior_contacts, channels_used=list(features.channels_used),
+            open_since=state.opened_at, days_open=features.days_open, repeat_contact=features.repeat_contact,
+            bot_failed_before=features.bot_failed_before, sentiment_trend=features.sentiment_trend,
+            suppress_marketing=state.open_claims > 0, candidate_merges=state.candidate_merges)
+        handoff = None
+        if route_answer.target == "human":
+            handoff = handoff_summary(normalised, scores, state, route_answer, features)
+        return self._answer(scores, route_answer, journey, handoff)
+
+    def _record(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact, route_with) -> JourneyState:
+        if self.store is None:
+            return JourneyState(status="store_unavailable")
+        keys = identity_keys(contact.customer, identifiers_in_text(_customer_texts(contact), self._text_ids))
+        record = ContactRecord(
+            id=contact.id, channel=contact.channel.value, timestamp=contact.timestamp, language=scores.language,
+            claim_type=None if scores.out_of_scope else scores.claim,
+            scores={k: v for k, v in scores.as_dict().items() if k not in ("contact_id", "claim_top_k", "claim_labels")},
+            redacted_text=normalised.text[:STORED_TEXT_CHARS], embedding=scores.embedding, thread_id=contact.thread_id,
+            refers_back=refers_back(normalised.text),
+            bot_tried=any(t.speaker == Speaker.bot for t in contact.turns or ()),
+            resolved_by=contact.outcome.resolved_by if contact.outcome else None)
+        try:
+            return self.store.record(record, keys, route=route_with)
+        except sa.exc.SQLAlchemyError as err:
+            self._store_error = f"{type(err).__name__}: {err.orig if hasattr(err, 'orig') else err}"
+            logger.error("journey store write failed for contact %s: %s", contact.id, self._store_error)
+            return JourneyState(status="store_unavailable")
+
+    def _answer(self, s: ContactScores, r: RouteAnswer, journey: JourneyAnswer, handoff: str | None) -> TriageAnswer:
+        return TriageAnswer(
+            contact_id=s.contact_id,
+            claim=ClaimAnswer(label=None if s.out_of_scope else s.claim, confidence=s.claim_confidence,
+                              top_k=[TopK(label=label, p=p) for label, p in s.claim_top_k], out_of_scope=s.out_of_scope),
+            sentiment=ScoreAnswer(label=s.sentiment, score=s.sentiment_score),
+            complexity=ScoreAnswer(label=s.complexity, score=s.complexity_score),
+            language=s.language, route=r, journey=journey, handoff=handoff, model_version=self.model_version)
+
+    def triage(self, contacts: Sequence[Contact], batch_size: int = 64) -> list[TriageAnswer]:
+        """Score then decide, in the given order (give contacts in time order for journeys to build up)."""
+        out: list[TriageAnswer] = []
+        for start in range(0, len(contacts), batch_size):
+            chunk = contacts[start:start + batch_size]
+            normalised = [normalise(c) for c in chunk]
+            scores = self.model.score_normalised(normalised)
+            out += [self.decide(c, s, n) for c, s, n in zip(chunk, scores, normalised)]
+        return out
+
+    # ---- reads, feedback, health ---------------------------------------------------------------------------
+    def journey(self, customer_key: str) -> dict | None:
+        if self.store is None:
+            raise StoreError(self._store_error or "no journey store")
+        return self.store.journey(customer_key)
+
+    def record_feedback(self, fb: Feedback) -> dict:
+        if self.store is None:
+            raise StoreError(self._store_error or "no journey store")
+        from data.redact import redact
+
+        values = fb.model_dump(exclude={"contact_id"}, exclude_none=True)
+        if "note" in values:
+            values["note"] = redact(values["note"]).text
+        # a claim type the model does not know yet is accepted: teaching it is what retraining is for
+        return self.store.add_feedback(fb.contact_id, **values)
+
+    def export_feedback(self, path: str | Path) -> int:
+        """Write the corrected contacts as a training file (JSON lines of Contacts with labels): redacted text as
+        the body, the agent's labels, the latest correction of each contact winning."""
+        if self.store is None:
+            raise StoreError(self._store_error or "no journey store")
+        latest: dict[str, dict] = {}
+        for row in self.store.labelled_feedback():
+            merged = latest.setdefault(row["contact_id"], dict(row))
+            for key in ("claim", "complexity", "sentiment", "route_outcome"):
+                if row.get(key) is not None:
+                    merged[key] = row[key]
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        n = 0
+        with path.open("w", encoding="utf-8") as out:
+            for contact_id, row in latest.items():
+                labels = {k: row[k] for k in ("claim", "complexity", "sentiment") if row.get(k) is not None}
+                outcome = {"bot_failed": "unresolved", "resolved_by_bot": "bot", "resolved_by_agent": "agent"}.get(
+                    row.get("route_outcome") or "")
+                contact = {"id": contact_id, "channel": row["channel"],
+                           "timestamp": _iso(row["timestamp"]), "language": row["language"],
+                           "body": row["redacted_text"] or "(empty)", "labels": labels}
+                if outcome:
+                    contact["outcome"] = {"resolved_by": outcome}
+                Contact.model_validate(contact)
+                out.write(json.dumps(contact, ensure_ascii=False) + "\n")
+                n += 1
+        return n
+
+    def readiness(self) -> dict[str, Any]:
+        if self.store is None and self._store_error is not None:
+            self.connect_store()  # the outage may be over
+        store_ok = self.store is not None and self.store.ping()
+        return {"model": self.model is not None, "store": store_ok, "model_version": self.model_version,
+                "store_error": None if store_ok else (self._store_error or "store unreachable")}
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
+
+
+def journey_features(state: JourneyState, contact: Contact, scores: ContactScores) -> JourneyFeatures:
+    """What the policy reads of the journey: prior contacts on this claim, channels, days open, sentiment trend,
+    repeat contact, and whether a bot already tried and failed."""
+    if not state.linked:
+        return JourneyFeatures(status=state.status, channels_used=(contact.channel.value,))
+    prior = state.prior
+    ts = contact.timestamp if contact.timestamp.tzinfo else contact.timestamp.replace(tzinfo=timezone.utc)
+    opened = state.opened_at or ts
+    first_sentiment = next((p.sentiment_score for p in prior if p.sentiment_score is not None), None)
+    trend = None
+    if first_sentiment is not None and scores.sentiment_score is not None:
+        trend = round(scores.sentiment_score - first_sentiment, 4)
+    bot_failed = any((p.route_target == "bot" or p.bot_tried) and p.resolved_by != "bot" for p in prior)
+    return JourneyFeatures(
+        linked=True, status=state.status, prior_contacts=len(prior), repeat_contact=len(prior) > 0,
+        bot_failed_before=bot_failed, days_open=round(max((ts - opened).total_seconds(), 0.0) / 86400, 2),
+        open_since=opened.date().isoformat(), sentiment_trend=trend,
+        channels_used=tuple(p.channel for p in prior) + (contact.channel.value,))

@@ -1,0 +1,131 @@
+"""The BentoML service: wires contact -> model (adaptive batching) -> journey store + routing policy -> answer.
+
+One `TriageEngine` per worker, loaded in `__init__` (weights cast once there). Model calls are coalesced by an
+`AdaptiveBatcher` on one model thread; `engine.decide` (journey-store I/O, routing) runs in a thread pool, never on
+the event loop. HTTP routes, validation and error mapping are in `serving.app`, mounted on this service; BentoML
+serves `/healthz`, `/livez`, `/readyz` and `/metrics` itself.
+
+    claimtriage serve --model models:/claimtriage@champion      # or: bentoml serve serving.service:TriageService
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import bentoml
+
+from serving.app import ModelUnavailable, RequestGuard, StoreUnavailable, api
+from serving.config import ServiceSettings, load_settings, read_api_keys
+
+if TYPE_CHECKING:
+    from data.schema import Contact
+    from serving.answer import TriageAnswer
+    from serving.engine import TriageEngine
+
+logger = logging.getLogger("claimtriage.serving")
+
+#: tests (and embedders) may replace how the engine is built; the default loads it from the settings
+EngineFactory = Callable[[ServiceSettings], "TriageEngine"]
+engine_factory: EngineFactory | None = None
+
+
+def load_engine(settings: ServiceSettings) -> TriageEngine:
+    """The engine named by the settings: model from the registry or a folder, journey store, routing policy."""
+    from serving.engine import TriageEngine
+
+    return TriageEngine.load(settings.model, store_url=settings.store_url, policy_path=settings.policy_path,
+                             dtype=settings.dtype, tracking_uri=settings.tracking_uri)
+
+
+@bentoml.asgi_app(api, path="/")
+@bentoml.service(
+    name="claimtriage",
+    workers=1,
+    traffic={"timeout": 30, "max_concurrency": 1024},
+    http={"cors": {"enabled": False}},
+    # journey paths carry a customer key: keep them out of the access log and of BentoML's per-path metrics
+    logging={"access": {"enabled": True, "skip_paths": ["/journeys", "/metrics", "/healthz", "/livez", "/readyz"]}},
+)
+class TriageService:
+    """Claim triage for every incoming contact: claim, sentiment, complexity, route, journey, handoff."""
+
+    def __init__(self) -> None:
+        from serving.auth import APIKeyCheck
+        from serving.batching import AdaptiveBatcher
+        from serving.observability import install_log_redaction, service_metrics
+
+        install_log_redaction()
+        self.settings = load_settings()
+        self.api_keys = APIKeyCheck(read_api_keys(self.settings), required=self.settings.require_auth)
+        self.engine: TriageEngine = (engine_factory or load_engine)(self.settings)
+        self.metrics = service_metrics()
+        self.model_version = str(getattr(self.engine, "model_version", "unknown"))
+        self.metrics.model_info.labels(model_version=self.model_version).set(1)
+        self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
+        self._decide_pool = ThreadPoolExecutor(self.settings.decide_threads, thread_name_prefix="decide")
+        self.batcher: AdaptiveBatcher[Contact, Any] = AdaptiveBatcher(
+            self._score, executor=self._model_thread, max_batch_size=self.settings.model_batch_size,
+            on_batch=self.metrics.model_batch.observe)
+        logger.info("service.ready model_version=%s", self.model_version)
+
+    # ---- the fast path ---------------------------------------------------------------------------------------
+    async def triage_contacts(self, contacts: Sequence[Contact]) -> list[TriageAnswer]:
+        """Score through the batcher, then decide (store I/O + policy) in the pool, in the contacts' order."""
+        import asyncio
+
+        try:
+            scores = await self.batcher.submit(list(contacts))
+        except Exception as error:
+            logger.error("model.failed error=%s", type(error).__name__)
+            raise ModelUnavailable("the model failed on this request; nothing was recorded") from error
+        loop = asyncio.get_running_loop()
+        try:
+            answers = await loop.run_in_executor(self._decide_pool, self._decide_all, contacts, scores)
+        except Exception as error:
+            logger.error("decide.failed error=%s", type(error).__name__)
+            raise StoreUnavailable("routing or the journey store failed on this request") from error
+        for answer in answers:
+            self.metrics.observe_answer(answer)
+        return answers
+
+    def _score(self, contacts: list[Contact]) -> list[tuple[Any, Any]]:
+        """The model half (one batch): (scores, normalised contact) pairs, so that decide does not normalise again."""
+        from data.normalise import normalise
+
+        normalised = [normalise(contact) for contact in contacts]
+        return list(zip(self.engine.model.score_normalised(normalised), normalised))
+
+    def _decide_all(self, contacts: Sequence[Contact], scored: Sequence[tuple[Any, Any]]) -> list[TriageAnswer]:
+        # in order: contacts of one customer in one batch link to each other as they would one by one
+        return [self.engine.decide(contact, scores, normalised) for contact, (scores, normalised) in zip(contacts, scored)]
+
+    async def in_pool(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Run blocking store work (journeys, feedback, readiness) off the event loop."""
+        import asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(self._decide_pool, func, *args)
+
+    def readiness(self) -> dict[str, Any]:
+        try:
+            checks = dict(self.engine.readiness())
+        except Exception as error:
+            checks = {"model": False, "error": type(error).__name__}
+        ready = all(v for k, v in checks.items() if isinstance(v, bool))
+        return {"ready": ready, **checks, "model_version": self.model_version}
+
+    def __is_ready__(self) -> bool:
+        return bool(self.readiness()["ready"])
+
+    @bentoml.on_shutdown
+    def close(self) -> None:
+        self._model_thread.shutdown(wait=False, cancel_futures=True)
+        self._decide_pool.shutdown(wait=True)
+        store = getattr(self.engine, "store", None)
+        if store is not None:
+            store.close()
+
+
+TriageService.add_asgi_middleware(RequestGuard)
