@@ -1,0 +1,357 @@
+"""Journeys: identifier normalisation, identity rules (with property tests), claim linking, and the store on SQLite
+and PostgreSQL (same tests), including atomicity and a crash during writes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from data.journeys.identity import (IdentityKeys, TextIdentifiers, identifiers_in_text, identity_keys,
+                                    normalise_email, normalise_phone, partition)
+from data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
+from data.journeys.store import ContactRecord, JourneyStore, SchemaVersionError, metadata, schema_info
+from data.schema import CustomerIdentifiers
+from evaluation.pairwise import pairwise_scores
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+# ---- normalisation ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw, expected", [
+    ("Mario.Rossi@Gmail.com", "mariorossi@gmail.com"),
+    ("mario.rossi+bollette@gmail.com", "mariorossi@gmail.com"),
+    ("mariorossi@googlemail.com", "mariorossi@gmail.com"),
+    ("Mario.Rossi@libero.it", "mario.rossi@libero.it"),  # dots matter outside Gmail
+    ("anna+casa@outlook.it", "anna@outlook.it"),
+    ("anna+casa@libero.it", "anna+casa@libero.it"),  # no sub-addressing there
+    ("not-an-email", None),
+])
+def test_emails_normalise_where_the_provider_ignores_the_difference(raw, expected):
+    assert normalise_email(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["+39 340 123 4567", "3401234567", "0039-340-123-4567", "393401234567",
+                                 "(+39) 340.123.4567", "340/1234567", "+393401234567"])
+def test_italian_mobiles_in_every_spelling_become_one_e164(raw):
+    assert normalise_phone(raw) == "+393401234567"
+
+
+def test_uk_numbers_and_garbage():
+    assert normalise_phone("+44 7700 900123") == "+447700900123"
+    assert normalise_phone("0044 7700 900123") == "+447700900123"
+    assert normalise_phone("12") is None
+
+
+def test_keys_cover_every_strong_identifier_and_ignore_names():
+    keys = identity_keys(CustomerIdentifiers(customer_id="lmn-4821937", email="A.B@gmail.com", phone="340 1234567",
+                                             social_handle="@Mario_R", name="Mario Rossi", other={"pod": "it001e 1234"}))
+    assert keys.customer_id == "cid:LMN4821937"
+    assert keys.strong == {"cid:LMN4821937", "email:ab@gmail.com", "phone:+393401234567", "handle:mario_r",
+                           "other:pod:IT001E1234"}
+    assert identity_keys(CustomerIdentifiers(name="Mario Rossi")).empty
+
+
+def test_identifiers_written_in_the_text_are_found_but_not_the_companys_own():
+    found = identifiers_in_text(["Scrivete pure a assistenza@lumina-et.it o a me: mario.rossi@libero.it, "
+                                 "cell 340 123 4567, codice cliente lmn 4821937"], TextIdentifiers())
+    assert found.email == "mario.rossi@libero.it"
+    assert normalise_phone(found.phone) == "+393401234567"
+    assert found.customer_id.lower().replace(" ", "") == "lmn4821937"
+    assert identifiers_in_text(["invoice 2024-0175360 dated 17/01/2024"], TextIdentifiers()).is_empty()
+
+
+# ---- identity rules --------------------------------------------------------------------------------------------
+def _k(**ids) -> IdentityKeys:
+    return identity_keys(CustomerIdentifiers(**ids))
+
+
+def test_shared_strong_identifier_joins_and_name_alone_never_does():
+    got = partition([("a", _k(email="x@libero.it", name="Anna Bianchi")), ("b", _k(email="X@Libero.it")),
+                     ("c", _k(phone="3331112222", name="Anna Bianchi")), ("d", _k(name="Anna Bianchi"))])
+    assert got["a"] == got["b"] and got["c"] != got["a"] and got["d"] is None
+
+
+def test_an_explicit_customer_id_wins_and_a_conflict_is_not_merged():
+    got = partition([("a", _k(customer_id="LMN1", email="fam@libero.it")),
+                     ("b", _k(customer_id="LMN2", email="fam@libero.it")),
+                     ("c", _k(customer_id="LMN2"))])
+    assert got["a"] != got["b"] and got["b"] == got["c"]
+
+
+def test_a_bridge_contact_merges_customers_without_ids():
+    got = partition([("a", _k(email="e@libero.it")), ("b", _k(phone="3331112222")),
+                     ("c", _k(email="e@libero.it", phone="+39 333 111 2222"))])
+    assert got["a"] == got["b"] == got["c"]
+
+
+_emails = st.sampled_from([f"p{i}@libero.it" for i in range(6)])
+_phones = st.sampled_from([f"33311122{i:02d}" for i in range(6)])
+_contact = st.fixed_dictionaries({}, optional={"email": _emails, "phone": _phones,
+                                               "name": st.sampled_from(["Anna Bianchi", "Mario Rossi"])})
+
+
+def _groups(result: dict[str, str | None]) -> set[frozenset[str]]:
+    by: dict[str, set[str]] = {}
+    for item, group in result.items():
+        if group is not None:
+            by.setdefault(group, set()).add(item)
+    return {frozenset(v) for v in by.values()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_contact, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_merging_is_order_independent_without_customer_ids(contacts, rnd):
+    items = [(f"c{i}", _k(**ids)) for i, ids in enumerate(contacts)]
+    shuffled = items[:]
+    rnd.shuffle(shuffled)
+    assert _groups(partition(items)) == _groups(partition(shuffled))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["LMN1", "LMN2", "LMN3"]), _contact), min_size=1, max_size=12),
+       st.randoms(use_true_random=False))
+def test_different_customer_ids_never_merge_in_any_order(contacts, rnd):
+    items = [(f"c{i}", _k(customer_id=cid, **ids)) for i, (cid, ids) in enumerate(contacts)]
+    rnd.shuffle(items)
+    got = partition(items)
+    cid_of = {f"c{i}": cid for i, (cid, _) in enumerate(contacts)}
+    for a in got:
+        for b in got:
+            if got[a] == got[b]:
+                assert cid_of[a] == cid_of[b]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["Anna Bianchi", "Mario Rossi", "anna bianchi"]), min_size=2, max_size=8))
+def test_weak_evidence_alone_never_merges(names):
+    got = partition([(f"c{i}", _k(name=n)) for i, n in enumerate(names)])
+    assert all(v is None for v in got.values())
+
+
+def test_identity_on_the_demo_ground_truth_meets_the_targets(corpus_contacts):
+    """Pairwise precision >= 0.99 and recall >= 0.95 against the demo's true customers."""
+    from serving.engine import _customer_texts
+
+    config = TextIdentifiers()
+    got = partition((c.id, identity_keys(c.customer, identifiers_in_text(_customer_texts(c), config)))
+                    for c in corpus_contacts)
+    scores = pairwise_scores(got, {c.id: c.labels.true_customer for c in corpus_contacts})
+    assert scores["precision"] >= 0.99 and scores["recall"] >= 0.95, scores
+
+
+# ---- claim linking ---------------------------------------------------------------------------------------------
+def _claim(cid="k1", ctype="billing_dispute", days_ago=1.0, centroid=None, threads=()) -> OpenClaim:
+    return OpenClaim(id=cid, claim_type=ctype, opened_at=T0 - timedelta(days=days_ago + 1),
+                     last_contact_at=T0 - timedelta(days=days_ago), centroid=centroid, threads=frozenset(threads))
+
+
+def _incoming(**kw) -> Incoming:
+    base = dict(channel="phone", timestamp=T0, claim_type="billing_dispute", embedding=None)
+    return Incoming(**{**base, **kw})
+
+
+def test_same_type_similar_and_recent_joins_the_open_claim():
+    v = np.ones(4, dtype=np.float32) / 2
+    assert choose_claim(_incoming(embedding=v), [_claim(centroid=v)], LinkingConfig()).claim_id == "k1"
+
+
+def test_another_problem_opens_a_new_claim():
+    v, w = np.array([1, 0, 0, 0], np.float32), np.array([0, 1, 0, 0], np.float32)
+    decision = choose_claim(_incoming(claim_type="technical_fault", embedding=w), [_claim(centroid=v)], LinkingConfig())
+    assert decision.claim_id is None
+
+
+def test_the_same_email_thread_joins_whatever_the_text():
+    decision = choose_claim(_incoming(channel="email", claim_type="refund", thread_id="mail-1"),
+                            [_claim(threads={"mail-1"})], LinkingConfig())
+    assert decision.claim_id == "k1" and decision.evidence == ("same_thread",)
+
+
+def test_an_inactive_claim_is_never_joined():
+    v = np.ones(4, dtype=np.float32) / 2
+    assert choose_claim(_incoming(embedding=v), [_claim(days_ago=45, centroid=v)], LinkingConfig()).claim_id is None
+
+
+def test_references_to_earlier_contacts_are_recognised():
+    assert refers_back("Come vi ho già scritto la settimana scorsa, la bolletta è sbagliata")
+    assert refers_back("As I wrote in my previous email, I am still waiting")
+    assert not refers_back("Vorrei sapere gli orari dei negozi")
+
+
+# ---- the store, on SQLite and PostgreSQL ------------------------------------------------------------------------
+PG_URL = os.environ.get("CLAIMTRIAGE_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'journeys.db'}"
+    if not PG_URL:
+        pytest.skip("CLAIMTRIAGE_TEST_PG_URL not set (make test starts PostgreSQL and sets it)")
+    engine = sa.create_engine(PG_URL)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return PG_URL
+
+
+def _record(cid: str, days: float = 0, claim_type="billing_dispute", vec=None, **kw) -> ContactRecord:
+    return ContactRecord(id=cid, channel=kw.pop("channel", "email"), timestamp=T0 + timedelta(days=days),
+                         language="it", claim_type=claim_type, scores={"sentiment_score": kw.pop("sentiment", 0.0)},
+                         redacted_text=f"text of {cid}", embedding=vec, **kw)
+
+
+def test_store_links_customers_and_claims_and_reads_journeys(store_url):
+    store = JourneyStore.open(store_url)
+    v = np.ones(4, dtype=np.float32) / 2
+    a = store.record(_record("c1", vec=v), _k(email="anna@libero.it"), route=lambda s: {"target": "bot"})
+    b = store.record(_record("c2", days=1, vec=v, channel="phone"), _k(phone="3331112222", email="anna@libero.it"))
+    c = store.record(_record("c3", days=2, claim_type="technical_fault", vec=np.array([1, 0, 0, 0], np.float32)),
+                     _k(phone="+39 333 111 2222"))
+    assert a.status == "new_customer" and b.status == c.status == "linked"
+    assert a.customer_key == b.customer_key == c.customer_key
+    assert b.claim_id == a.claim_id and [p.id for p in b.prior] == ["c1"] and b.prior[0].route_target == "bot"
+    assert c.claim_id != a.claim_id and c.new_claim and c.open_claims == 2
+    journey = store.journey(a.customer_key)
+    assert journey["open_claims"] == 2 and sum(len(x["contacts"]) for x in journey["claims"]) == 3
+    assert store.journey("cust-unknown") is None
+    store.close()
+
+
+def test_store_keeps_conflicts_apart_and_records_them(store_url):
+    store = JourneyStore.open(store_url)
+    a = store.record(_record("c1"), _k(customer_id="LMN1", email="fam@libero.it"))
+    b = store.record(_record("c2", days=1), _k(customer_id="LMN2", email="fam@libero.it"))
+    assert a.customer_key != b.customer_key and b.candidate_merges == 1
+    assert len(store.candidate_merges()) == 1
+    store.close()
+
+
+def test_no_identifier_is_stored_without_a_journey(store_url):
+    store = JourneyStore.open(store_url)
+    state = store.record(_record("c1"), _k(name="Anna"))
+    assert state.status == "no_identifier" and not state.linked
+    assert store.counts()["contacts"] == 1 and store.counts()["customers"] == 0
+    store.close()
+
+
+def test_a_retried_contact_is_not_written_twice(store_url):
+    store = JourneyStore.open(store_url)
+    store.record(_record("c1"), _k(email="a@libero.it"))
+    again = store.record(_record("c1"), _k(email="a@libero.it"))
+    assert again.already_stored and store.counts()["contacts"] == 1
+    store.close()
+
+
+def test_a_failure_inside_the_write_leaves_nothing_half_written(store_url):
+    store = JourneyStore.open(store_url)
+    store.record(_record("c1"), _k(email="a@libero.it"))
+    before = store.counts()
+
+    def explode(state):
+        raise RuntimeError("policy crashed")
+
+    with pytest.raises(RuntimeError):
+        store.record(_record("c2", days=1, claim_type="refund"), _k(email="a@libero.it", phone="3331112222"), route=explode)
+    assert store.counts() == before  # no identifier, claim or contact of c2
+    store.close()
+
+
+def test_resolution_and_inactivity_close_claims(store_url):
+    store = JourneyStore.open(store_url, linking=LinkingConfig(inactivity_days=10, reopen_days=2))
+    v = np.ones(4, dtype=np.float32) / 2
+    first = store.record(_record("c1", vec=v, resolved_by="agent"), _k(email="a@libero.it"))
+    later = store.record(_record("c2", days=5, vec=v), _k(email="a@libero.it"))  # resolved 5 days ago: closed
+    much_later = store.record(_record("c3", days=30, vec=v), _k(email="a@libero.it"))  # inactive: closed
+    assert len({first.claim_id, later.claim_id, much_later.claim_id}) == 3
+    claims = store.journey(first.customer_key)["claims"]
+    assert {c["close_reason"] for c in claims if c["status"] == "closed"} == {"resolved", "inactive"}
+    store.close()
+
+
+def test_feedback_is_stored_and_closes_or_flags(store_url):
+    store = JourneyStore.open(store_url)
+    v = np.ones(4, dtype=np.float32) / 2
+    state = store.record(_record("c1", vec=v), _k(email="a@libero.it"), route=lambda s: {"target": "bot"})
+    store.add_feedback("c1", route_outcome="bot_failed", claim="refund", agent="a1")
+    nxt = store.record(_record("c2", days=1, vec=v), _k(email="a@libero.it"))
+    assert nxt.claim_id == state.claim_id and nxt.prior[0].resolved_by == "unresolved"
+    with pytest.raises(KeyError):
+        store.add_feedback("missing", claim="refund")
+    assert [r["claim"] for r in store.labelled_feedback()] == ["refund"]
+    store.close()
+
+
+def test_a_newer_schema_is_refused_not_damaged(tmp_path):
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    store = JourneyStore.open(url)
+    store.record(_record("c1"), _k(email="a@libero.it"))
+    with store.engine.begin() as conn:
+        conn.execute(schema_info.update().values(version=99))
+    store.close()
+    with pytest.raises(SchemaVersionError, match="schema version 99"):
+        JourneyStore.open(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM contacts")).scalar() == 1
+    engine.dispose()
+
+
+def test_sqlite_store_is_in_wal_mode(tmp_path):
+    store = JourneyStore.open(f"sqlite:///{tmp_path / 'j.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    store.close()
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from datetime import datetime, timedelta, timezone
+    from data.journeys.identity import identity_keys
+    from data.journeys.store import ContactRecord, JourneyStore
+    from data.schema import CustomerIdentifiers
+    store = JourneyStore.open(sys.argv[1])
+    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    for i in range(100000):
+        rec = ContactRecord(id=f"c{i}", channel="email", timestamp=t0 + timedelta(minutes=i), language="it",
+                            claim_type="refund", scores={}, redacted_text="x" * 200)
+        store.record(rec, identity_keys(CustomerIdentifiers(email=f"p{i % 50}@libero.it")))
+        print(f"c{i}", flush=True)  # acknowledged: the transaction has committed
+""")
+
+
+def test_a_crash_during_writes_loses_no_acknowledged_contact(tmp_path):
+    db = tmp_path / "journeys.db"
+    url = f"sqlite:///{db}"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, url], stdout=subprocess.PIPE, text=True,
+                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    acknowledged = []
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 150 and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        acknowledged.append(line.strip())
+    os.kill(proc.pid, signal.SIGKILL)  # mid-write: no chance to clean up
+    proc.wait()
+    assert len(acknowledged) >= 150, "the writer did not get going"
+    store = JourneyStore.open(url)  # reopens after the crash
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        stored = {row[0] for row in conn.execute(sa.text("SELECT id FROM contacts"))}
+        orphans = conn.execute(sa.text("SELECT count(*) FROM contacts c LEFT JOIN claims k ON c.claim_id = k.id "
+                                       "WHERE c.claim_id IS NOT NULL AND k.id IS NULL")).scalar()
+    assert set(acknowledged) <= stored and orphans == 0
+    state = store.record(_record("after-crash"), _k(email="p1@libero.it"))
+    assert state.status == "linked"
+    store.close()
