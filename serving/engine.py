@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
 from data.journeys.identity import identifiers_in_text, identity_keys
-from data.journeys.linking import refers_back
+from data.journeys.linking import reference_tokens, refers_back
 from data.journeys.store import ContactRecord, JourneyState, JourneyStore, StoreError
 from data.normalise import NormalisedContact, normalise
 from data.schema import Contact, Speaker
@@ -52,6 +52,11 @@ def _customer_texts(contact: Contact) -> list[str]:
     texts = [contact.subject or "", contact.body or ""]
     texts += [t.text for t in contact.turns or () if t.speaker == Speaker.customer]
     return [t for t in texts if t]
+
+
+def _all_texts(contact: Contact) -> list[str]:
+    """Every text of the contact, agents' included (an agent gives the case number the customer quotes later)."""
+    return [contact.subject or "", contact.body or ""] + [t.text for t in contact.turns or ()]
 
 
 def model_version(model_uri: str, model: TriageModel) -> str:
@@ -157,6 +162,8 @@ class TriageEngine:
             scores={k: v for k, v in scores.as_dict().items() if k not in ("contact_id", "claim_top_k", "claim_labels")},
             redacted_text=normalised.text[:STORED_TEXT_CHARS], embedding=scores.embedding, thread_id=contact.thread_id,
             refers_back=refers_back(normalised.text),
+            claim_probabilities=dict(scores.claim_top_k),
+            references=reference_tokens(_all_texts(contact)),
             bot_tried=any(t.speaker == Speaker.bot for t in contact.turns or ()),
             resolved_by=contact.outcome.resolved_by if contact.outcome else None)
         try:

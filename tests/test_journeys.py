@@ -213,7 +213,7 @@ def _record(cid: str, days: float = 0, claim_type="billing_dispute", vec=None, *
 
 def test_store_links_customers_and_claims_and_reads_journeys(store_url):
     store = JourneyStore.open(store_url)
-    v = np.ones(4, dtype=np.float32) / 2
+    v = np.array([0, 1, 0, 0], np.float32)
     a = store.record(_record("c1", vec=v), _k(email="anna@libero.it"), route=lambda s: {"target": "bot"})
     b = store.record(_record("c2", days=1, vec=v, channel="phone"), _k(phone="3331112222", email="anna@libero.it"))
     c = store.record(_record("c3", days=2, claim_type="technical_fault", vec=np.array([1, 0, 0, 0], np.float32)),

@@ -86,6 +86,10 @@ claims = sa.Table(
     sa.Column("n_contacts", sa.Integer, nullable=False),
     sa.Column("centroid", sa.JSON, nullable=True),
     sa.Column("threads", sa.JSON, nullable=False),
+    sa.Column("last_embedding", sa.JSON, nullable=True),
+    sa.Column("last_channel", sa.String(20), nullable=True),
+    sa.Column("last_outcome", sa.String(20), nullable=True),
+    sa.Column("references", sa.JSON, nullable=False),  # hashed reference tokens (invoice, case numbers)
 )
 
 contacts = sa.Table(
@@ -133,6 +137,8 @@ class ContactRecord:
     embedding: np.ndarray | None = None
     thread_id: str | None = None
     refers_back: bool = False
+    claim_probabilities: dict[str, float] = field(default_factory=dict)
+    references: frozenset[str] = frozenset()
     bot_tried: bool = False  # a bot took part in this contact (bot turns) ...
     resolved_by: str | None = None  # ... and who settled it, when the contact says (replays of history)
 
@@ -293,7 +299,8 @@ class JourneyStore:
             customer, status, n_conflicts = self._resolve(conn, record, keys, now)
             open_claims = self._open_claims(conn, customer, ts, now)
             incoming = Incoming(channel=record.channel, timestamp=ts, claim_type=record.claim_type,
-                                embedding=record.embedding, thread_id=record.thread_id, refers_back=record.refers_back)
+                                embedding=record.embedding, thread_id=record.thread_id, refers_back=record.refers_back,
+                                claim_probabilities=record.claim_probabilities, references=record.references)
             decision = choose_claim(incoming, open_claims, self.linking)
             if decision.claim_id is None:
                 claim_id = self._new_claim(conn, customer, record, ts)
@@ -374,7 +381,9 @@ class JourneyStore:
             claim = OpenClaim(id=row["id"], claim_type=row["claim_type"], opened_at=_utc(row["opened_at"]),
                               last_contact_at=_utc(row["last_contact_at"]),
                               centroid=np.asarray(row["centroid"], dtype=np.float32) if row["centroid"] else None,
-                              threads=frozenset(row["threads"] or ()), resolved_at=_utc(row["resolved_at"]))
+                              threads=frozenset(row["threads"] or ()), resolved_at=_utc(row["resolved_at"]),
+                              last_embedding=_vector(row["last_embedding"]), last_channel=row["last_channel"],
+                              last_outcome=row["last_outcome"], references=frozenset(row["references"] or ()))
             if is_stale(claim, ts, self.linking):
                 reason = "resolved" if claim.resolved_at is not None else "inactive"
                 conn.execute(claims.update().where(claims.c.id == claim.id)
@@ -388,7 +397,8 @@ class JourneyStore:
         conn.execute(claims.insert().values(
             id=claim_id, customer_key=customer, claim_type=record.claim_type, status="open", opened_at=ts,
             last_contact_at=ts, n_contacts=1,
-            centroid=record.embedding.astype(float).round(5).tolist() if record.embedding is not None else None,
+            centroid=_json_vector(record.embedding), last_embedding=_json_vector(record.embedding),
+            last_channel=record.channel, last_outcome=record.resolved_by, references=sorted(record.references),
             threads=[record.thread_id] if record.thread_id else []))
         return claim_id
 
@@ -399,7 +409,11 @@ class JourneyStore:
             centroid = record.embedding if centroid is None else (centroid * n + record.embedding) / (n + 1)
         threads = sorted(claim.threads | ({record.thread_id} if record.thread_id else set()))
         values: dict[str, Any] = dict(last_contact_at=max(ts, claim.last_contact_at), n_contacts=n + 1,
-                                      threads=threads, resolved_at=None)
+                                      threads=threads, resolved_at=None, last_channel=record.channel,
+                                      last_outcome=record.resolved_by,
+                                      references=sorted(claim.references | record.references))
+        if record.embedding is not None:
+            values["last_embedding"] = _json_vector(record.embedding)
         if centroid is not None:
             values["centroid"] = np.asarray(centroid, dtype=float).round(5).tolist()
         if claim.claim_type is None and record.claim_type is not None:
@@ -491,6 +505,9 @@ class JourneyStore:
             elif outcome == "bot_failed":
                 conn.execute(contacts.update().where(contacts.c.id == contact_id).values(bot_tried=True,
                                                                                          resolved_by="unresolved"))
+                if row["claim_id"]:
+                    conn.execute(claims.update().where(claims.c.id == row["claim_id"])
+                                 .values(last_outcome="unresolved", resolved_at=None))
         return {"id": new_id, "contact_id": contact_id, **values}
 
     def labelled_feedback(self) -> list[dict[str, Any]]:
@@ -501,6 +518,14 @@ class JourneyStore:
                                 .join(contacts, contacts.c.id == feedback.c.contact_id)
                                 .order_by(feedback.c.id)).mappings().all()
         return [dict(r) for r in rows]
+
+
+def _json_vector(vector: np.ndarray | None) -> list[float] | None:
+    return None if vector is None else np.asarray(vector, dtype=float).round(5).tolist()
+
+
+def _vector(value: list[float] | None) -> np.ndarray | None:
+    return None if not value else np.asarray(value, dtype=np.float32)
 
 
 def _new_key(prefix: str) -> str:
