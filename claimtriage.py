@@ -10,7 +10,8 @@ import typer
 from data.cli import app as data_app
 from evaluation.bench import app as bench_app
 from evaluation.cli import evaluate_command
-from training.cli import promote_command, train_command
+from serving.cli import serve_command
+from training.cli import promote_command, train_command, tune_policy_command
 
 #: the project runs offline by default; a user with a network overrides any of these in the environment
 OFFLINE_DEFAULTS = {
@@ -27,7 +28,9 @@ app = typer.Typer(help="Omnichannel claim triage for contact centres.", no_args_
 app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("promote")(promote_command)
+app.command("tune-policy")(tune_policy_command)
 app.command("evaluate")(evaluate_command)
+app.command("serve")(serve_command)
 app.add_typer(bench_app, name="bench")
 
 

@@ -107,3 +107,8 @@ def bench_model(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     typer.echo(json.dumps(report, indent=2))
+
+
+from evaluation.bench_serve import bench_serve  # noqa: E402 - the serve benchmark lives in its own module
+
+app.command("serve")(bench_serve)

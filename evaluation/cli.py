@@ -13,13 +13,16 @@ from data.schema import Channel
 
 def evaluate_command(
     data: Annotated[Optional[str], typer.Option("--data", "-d", help="a labelled source: shared set, file, folder or hf:NAME")] = None,
-    suite: Annotated[str, typer.Option(help="heads: score MODEL on DATA; quality: train the reference configs and write evaluation/RESULTS.md")] = "heads",
+    suite: Annotated[str, typer.Option(help="heads: score MODEL on DATA; quality: train the reference configs and write "
+                                             "evaluation/RESULTS.md; journeys / routing: replay DATA (default: the demo "
+                                             "corpus) through MODEL, the journey store and the policy")] = "heads",
     model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
     split: Annotated[Optional[str], typer.Option(help="the source's own split")] = None,
     column_map: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="FIELD=COLUMN for your own file")] = None,
     channel: Annotated[Optional[Channel], typer.Option(help="channel of rows without one")] = None,
     out: Annotated[Optional[Path], typer.Option(help="also write the JSON report here")] = None,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
+    policy: Annotated[Optional[Path], typer.Option(help="routing policy file (routing suite; default: the embedded one)")] = None,
 ) -> None:
     """Score every head of MODEL on the labelled contacts of DATA, or run a whole evaluation suite; prints JSON."""
     from data.mapping import ColumnMapping
@@ -32,8 +35,25 @@ def evaluate_command(
         report = run_quality(echo=lambda line: typer.echo(line, err=True))
         typer.echo(json.dumps(report, indent=2))
         return
+    if suite in ("journeys", "routing"):
+        from evaluation.journeys import run_journeys, run_routing, write_report
+        from serving.engine import TriageEngine
+        from serving.policy import PolicyError
+
+        try:
+            engine = TriageEngine.load(model, policy_path=str(policy) if policy else None, tracking_uri=tracking_uri,
+                                       with_store=False)
+            run = run_journeys if suite == "journeys" else run_routing
+            report = run(engine, data, echo=lambda line: typer.echo(line, err=True))
+        except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        path = write_report(suite, report)
+        typer.echo(json.dumps(json_ready(report), indent=2))
+        typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
+        return
     if suite != "heads":
-        raise typer.BadParameter(f"--suite must be heads or quality, not {suite!r}")
+        raise typer.BadParameter(f"--suite must be heads, quality, journeys or routing, not {suite!r}")
     if data is None:
         raise typer.BadParameter("--data is required with --suite heads")
     try:

@@ -20,7 +20,8 @@ SERVICE = "serving.service:TriageService"
 
 def build_settings(*, model: str, host: str, port: int, store: str | None, policy: Path | None,
                    api_key_file: Path | None, no_auth: bool, tracking_uri: str | None, dtype: str,
-                   max_batch_contacts: int, max_text_chars: int, cors_origin: list[str]) -> ServiceSettings:
+                   max_batch_contacts: int, max_text_chars: int, cors_origin: list[str],
+                   model_threads: int = 1) -> ServiceSettings:
     """Validated settings with absolute paths (the server runs from the project folder)."""
     model_path = Path(model).expanduser()
     if not model.startswith(("models:/", "runs:/")) and model_path.exists():
@@ -32,7 +33,8 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
         model=model, host=host, port=port, store_url=store, tracking_uri=tracking_uri, dtype=dtype,
         policy_path=str(policy.resolve()) if policy else None, require_auth=not no_auth,
         api_key_file=str(api_key_file.resolve()) if api_key_file else None,
-        max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin)
+        max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin,
+        model_threads=model_threads)
 
 
 def check_model(settings: ServiceSettings) -> None:
@@ -60,6 +62,8 @@ def serve_command(
     dtype: Annotated[str, typer.Option(help="auto | bf16 | fp32 (auto: bf16 where the CPU makes it faster)")] = "auto",
     max_batch_contacts: Annotated[int, typer.Option(help="contacts accepted by /triage_batch")] = 64,
     max_text_chars: Annotated[int, typer.Option(help="characters of text accepted per contact")] = 100_000,
+    model_threads: Annotated[int, typer.Option(help="torch/BLAS threads per worker (1: the other core serves "
+                                                    "HTTP and the journey store)")] = 1,
     cors_origin: Annotated[Optional[list[str]], typer.Option(help="allow this browser origin (repeatable); "
                                                                   "CORS is off without it")] = None,
 ) -> None:
@@ -70,7 +74,8 @@ def serve_command(
         settings = build_settings(model=model, host=host, port=port, store=store, policy=policy,
                                   api_key_file=api_key_file, no_auth=no_auth, tracking_uri=tracking_uri,
                                   dtype=dtype, max_batch_contacts=max_batch_contacts,
-                                  max_text_chars=max_text_chars, cors_origin=cors_origin or [])
+                                  max_text_chars=max_text_chars, cors_origin=cors_origin or [],
+                                  model_threads=model_threads)
     except ValidationError as err:
         raise typer.BadParameter("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()))
     if settings.require_auth and not read_api_keys(settings):
@@ -89,6 +94,8 @@ def exec_server(settings: ServiceSettings) -> None:
     os.environ[SETTINGS_ENV] = settings.to_env()
     # the server runs from the project folder: keep the caller's workspace (MLflow store, journey store)
     os.environ.setdefault("CLAIMTRIAGE_HOME", str(workspace_dir()))
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # read at import by the workers
+        os.environ.setdefault(name, str(settings.model_threads))
     typer.echo(f"claimtriage: serving {settings.model} on http://{settings.host}:{settings.port} "
                f"(docs at /docs, metrics at /metrics)", err=True)
     sys.stdout.flush()

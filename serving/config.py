@@ -36,6 +36,9 @@ class ServiceSettings(BaseModel):
     max_text_chars: int = Field(100_000, ge=1, description="characters of text accepted in one contact")
     max_request_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest request body accepted")
     model_batch_size: int = Field(64, ge=1, description="most contacts scored in one model call (adaptive batching)")
+    model_threads: int = Field(1, ge=1, le=64, description="torch and BLAS threads of the model in each worker; "
+                               "1 leaves the other cores to HTTP and the journey store, and stays fast when the "
+                               "machine is shared (several spinning OpenMP threads collapse under contention)")
     decide_threads: int = Field(8, ge=1, description="threads for journey-store I/O and routing, off the event loop")
     timeout_s: float = Field(30.0, gt=0, description="per-request timeout")
     max_concurrency: int = Field(1024, ge=1, description="requests in flight before the server answers 503")

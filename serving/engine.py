@@ -121,6 +121,11 @@ class TriageEngine:
     def decide(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact | None = None) -> TriageAnswer:
         """Journey linking, routing and hand-off for a scored contact. A store failure never raises: the contact is
         triaged without a journey and the answer says why."""
+        return self.decide_with_inputs(contact, scores, normalised)[0]
+
+    def decide_with_inputs(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact | None = None
+                           ) -> tuple[TriageAnswer, RoutingInput, JourneyFeatures]:
+        """`decide`, also returning what the policy read (for tuning and evaluating the policy)."""
         normalised = normalised or normalise(contact)
         x = RoutingInput(channel=contact.channel.value, language=scores.language, claim=scores.claim,
                          claim_confidence=scores.claim_confidence, out_of_scope=scores.out_of_scope,
@@ -150,7 +155,7 @@ class TriageEngine:
         handoff = None
         if route_answer.target == "human":
             handoff = handoff_summary(normalised, scores, state, route_answer, features)
-        return self._answer(scores, route_answer, journey, handoff)
+        return self._answer(scores, route_answer, journey, handoff), x, features
 
     def _record(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact, route_with) -> JourneyState:
         if self.store is None:

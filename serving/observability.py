@@ -63,13 +63,18 @@ def service_metrics() -> ServiceMetrics:
 
 # ---- log redaction -------------------------------------------------------------------------------------------
 _EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
-#: phone-like runs: optional +, digits with spaces, dots, dashes, slashes or brackets; 8+ digits in all
-_PHONE = re.compile(r"(?<![\w])\+?\(?\d[\d\s()./-]{6,}\d(?![\w])")
+#: phone-like runs: optional + and (area code), then digits with spaces, dots, dashes or slashes; 8+ digits in all
+_PHONE = re.compile(r"(?<![\w.])\+?(?:\(\d{1,4}\)\s?)?\d[\d\s./-]{6,}\d(?![\w])")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2})?")
 
 
 def _phone_sub(match: re.Match[str]) -> str:
     text = match.group(0)
-    return "[PHONE]" if sum(ch.isdigit() for ch in text) >= 8 else text
+    if sum(ch.isdigit() for ch in text) < 8 or _DATE.fullmatch(text.strip()):
+        return text
+    return "[PHONE]"
 
 
 def redact_log_text(text: str) -> str:

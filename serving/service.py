@@ -40,6 +40,13 @@ def load_engine(settings: ServiceSettings) -> TriageEngine:
                              dtype=settings.dtype, tracking_uri=settings.tracking_uri)
 
 
+def _set_model_threads(threads: int) -> None:
+    """Thread counts are set by entry points; the worker is one."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 @bentoml.asgi_app(api, path="/")
 @bentoml.service(
     name="claimtriage",
@@ -59,6 +66,7 @@ class TriageService:
 
         install_log_redaction()
         self.settings = load_settings()
+        _set_model_threads(self.settings.model_threads)
         self.api_keys = APIKeyCheck(read_api_keys(self.settings), required=self.settings.require_auth)
         self.engine: TriageEngine = (engine_factory or load_engine)(self.settings)
         self.metrics = service_metrics()

@@ -90,3 +90,28 @@ def promote_command(
                            "worse": {k: list(v) for k, v in decision.worse.items()}}, indent=2))
     if not decision.promoted:
         raise typer.Exit(1)
+
+
+def tune_policy_command(
+    data: Annotated[str, typer.Option("--data", "-d", help="labelled contacts with outcomes: a folder, file or shared set")] = "demo_corpus",
+    model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
+    policy: Annotated[Optional[Path], typer.Option(help="the policy file to start from (default: the embedded one)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="where the tuned policy goes (default: overwrite --policy)")] = None,
+    target_misroute: Annotated[float, typer.Option(help="the misroute rate not to exceed (share of all contacts)")] = 0.02,
+    limit: Annotated[Optional[int], typer.Option(help="use only the first N contacts (in time order)")] = None,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="log the curve and thresholds to MLflow")] = True,
+    tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
+) -> None:
+    """Choose the routing thresholds that automate the most at a target misroute rate; write them to the policy file
+    and the automation-versus-misroute curve to evaluation/policy/ and MLflow."""
+    from serving.policy import PolicyError
+    from training.tune_policy import tune_policy
+
+    try:
+        summary = tune_policy(data, model=model, policy_path=policy, out_policy=out, target_misroute=target_misroute,
+                              limit=limit, track=track, tracking_uri=tracking_uri,
+                              echo=lambda line: typer.echo(line, err=True))
+    except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(summary, indent=2, default=str))

@@ -1,0 +1,249 @@
+"""`claimtriage bench serve`: the triage endpoint under load, against the raw model, in one run.
+
+Starts `claimtriage serve` on a free loopback port (its own API key and a throw-away journey store), measures the raw
+model's contacts/s in this process first, then single-contact requests at concurrency 1, 8 and 32, batch requests,
+and optionally a steady-rate run; samples the server's RSS; prints and writes `evaluation/bench/serve.json`.
+Loopback only, and every phase is bounded by a request count and a time limit. The load generator runs on the same
+machine as the server: on 2 cores it takes CPU from the server, so the figures are a floor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from data.paths import PROJECT_ROOT
+
+DEFAULT_OUT = PROJECT_ROOT / "evaluation" / "bench" / "serve.json"
+TARGETS = {"c32_req_per_s": 250, "c32_p99_ms": 150, "c1_p50_ms": 15, "endpoint_over_raw": 0.5, "rss_gib": 1.5}
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the BentoML arbiter and its workers)."""
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def percentiles(latencies_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies_ms)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(pick(0.95), 2),
+            "p99_ms": round(pick(0.99), 2), "max_ms": round(ordered[-1], 2)}
+
+
+def contact_payloads(source: str, n: int, customers: int = 400) -> list[dict[str, Any]]:
+    """Short real contacts, each given one of `customers` synthetic emails so that the journey store links them."""
+    from evaluation.bench import short_contacts
+
+    out = []
+    for i, contact in enumerate(short_contacts(source, n)):
+        data = contact.model_dump(mode="json", exclude_none=True, exclude={"labels", "metadata", "outcome"})
+        data["customer"] = {"email": f"bench.customer{i % customers}@example.com"}
+        out.append(data)
+    return out
+
+
+async def load_phase(client, payloads: list[dict], *, concurrency: int, requests: int, max_seconds: float,
+                     batch: int = 1, rate: float | None = None) -> dict[str, Any]:
+    """`requests` POSTs (of one contact, or `batch` contacts) by `concurrency` workers, or fewer if time runs out;
+    with `rate`, requests start on a fixed schedule (open loop) instead of back to back."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    counter = iter(range(requests))
+    started = time.perf_counter()
+    deadline = started + max_seconds
+
+    async def worker() -> None:
+        for i in counter:
+            now = time.perf_counter()
+            if now > deadline:
+                return
+            if rate:
+                await asyncio.sleep(max(0.0, started + i / rate - now))
+            contacts = [dict(payloads[(i * batch + j) % len(payloads)], id=f"bench-{os.getpid()}-{batch}-{i}-{j}")
+                        for j in range(batch)]
+            t0 = time.perf_counter()
+            try:
+                if batch == 1:
+                    response = await client.post("/triage", json=contacts[0])
+                else:
+                    response = await client.post("/triage_batch", json={"contacts": contacts})
+                if response.status_code != 200:
+                    errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+                    continue
+            except Exception as err:  # noqa: BLE001 - a failed request is counted, not fatal
+                errors[type(err).__name__] = errors.get(type(err).__name__, 0) + 1
+                continue
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    done = len(latencies)
+    return {"concurrency": concurrency, "batch": batch, "requests": done, "seconds": round(seconds, 2),
+            "req_per_s": round(done / seconds, 1), "contacts_per_s": round(done * batch / seconds, 1),
+            **(percentiles(latencies) if latencies else {}), "errors": sum(errors.values()), "error_kinds": errors}
+
+
+def raw_model(model: str, payloads: list[dict], tracking_uri: str | None) -> dict[str, Any]:
+    """The model alone, in this process: contacts/s in batches of 64 and single-contact latency, with torch's default
+    threads and with one thread (the server's default); the better contacts/s is the reference."""
+    import torch
+
+    from data.schema import Contact
+    from evaluation.bench import measure
+    from models.triage_model import TriageModel
+    from training.tracking import connect, local_model_dir
+
+    if model.startswith("models:/"):
+        connect(tracking_uri)
+    loaded = TriageModel.load(local_model_dir(model), dtype="auto")
+    contacts = [Contact.model_validate(p) for p in payloads]
+    default_threads = torch.get_num_threads()
+    runs = {f"threads_{default_threads}": measure(loaded, contacts, batch_size=64, single=200)}
+    torch.set_num_threads(1)
+    runs["threads_1"] = measure(loaded, contacts, batch_size=64, single=200)
+    torch.set_num_threads(default_threads)
+    best = max(runs.values(), key=lambda r: r["contacts_per_s"])
+    return {"dtype": loaded.encoder.dtype, "contacts_per_s": best["contacts_per_s"], "runs": runs}
+
+
+def start_server(model: str, port: int, workdir: Path, key: str, tracking_uri: str | None) -> subprocess.Popen:
+    command = [str(Path(sys.executable).with_name("claimtriage")), "serve", "--model", model, "--host", "127.0.0.1",
+               "--port", str(port), "--store", f"sqlite:///{workdir / 'journeys.db'}", "--max-batch-contacts", "64"]
+    if tracking_uri:
+        command += ["--tracking-uri", tracking_uri]
+    env = {**os.environ, "CLAIMTRIAGE_API_KEYS": key, "CLAIMTRIAGE_LOG_LEVEL": "WARNING"}
+    log = (workdir / "server.log").open("w")
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+async def run_phases(url: str, key: str, payloads: list[dict], server_pid: int, *, requests: int,
+                     max_seconds: float, steady_seconds: float, steady_rate: float) -> dict[str, Any]:
+    import httpx
+
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    phases: dict[str, Any] = {}
+    rss = [tree_rss_mib(server_pid)]
+    async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=30, limits=limits) as client:
+        await load_phase(client, payloads, concurrency=4, requests=100, max_seconds=30)  # warm-up
+        for concurrency in (1, 8, 32):
+            phases[f"single_c{concurrency}"] = await load_phase(
+                client, payloads, concurrency=concurrency, requests=requests, max_seconds=max_seconds)
+            rss.append(tree_rss_mib(server_pid))
+        phases["batch16_c4"] = await load_phase(client, payloads, concurrency=4, requests=max(20, requests // 16),
+                                                max_seconds=max_seconds, batch=16)
+        rss.append(tree_rss_mib(server_pid))
+        if steady_seconds > 0:
+            phases["steady"] = await load_phase(client, payloads, concurrency=64,
+                                                requests=int(steady_seconds * steady_rate),
+                                                max_seconds=steady_seconds + 30, rate=steady_rate)
+            phases["steady"]["target_rate"] = steady_rate
+            rss.append(tree_rss_mib(server_pid))
+    return {"phases": phases, "server_rss_mib": {"idle": round(rss[0], 1), "peak": round(max(rss), 1)}}
+
+
+def bench_serve(
+    model: Annotated[str, typer.Option(help="a model folder or registry URI")] = "models:/claimtriage@champion",
+    source: Annotated[str, typer.Option(help="where the short contacts come from")] = "bitext_customer_support",
+    n: Annotated[int, typer.Option(help="distinct contacts to send (and to time the raw model on)")] = 1000,
+    requests: Annotated[int, typer.Option(help="most requests per phase")] = 1500,
+    max_seconds: Annotated[float, typer.Option(help="most seconds per phase")] = 15.0,
+    steady_seconds: Annotated[float, typer.Option(help="steady-rate run length (0: skip; 60 for the target)")] = 0.0,
+    steady_rate: Annotated[float, typer.Option(help="requests/s of the steady-rate run")] = 100.0,
+    out: Annotated[Path, typer.Option(help="where the JSON goes")] = DEFAULT_OUT,
+    tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI")] = None,
+) -> None:
+    """Measure the triage endpoint (single contacts at concurrency 1, 8, 32; batches; optional steady run) and the
+    raw model in one run; print and write the figures."""
+    import socket
+
+    import httpx
+
+    payloads = contact_payloads(source, n)
+    raw = raw_model(model, payloads, tracking_uri)
+    load_before = os.getloadavg()
+    key = secrets.token_urlsafe(24)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="claimtriage-bench-") as tmp:
+        workdir = Path(tmp)
+        server = start_server(model, port, workdir, key, tracking_uri)
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                if server.poll() is not None:
+                    raise typer.Exit(f"the server stopped:\n{(workdir / 'server.log').read_text()[-2000:]}")
+                try:
+                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise typer.Exit("the server did not become ready in 180 s")
+                time.sleep(0.5)
+            measured = asyncio.run(run_phases(url, key, payloads, server.pid, requests=requests,
+                                              max_seconds=max_seconds, steady_seconds=steady_seconds,
+                                              steady_rate=steady_rate))
+        finally:
+            stop_server(server)
+    phases = measured["phases"]
+    c1, c32, batch = phases["single_c1"], phases["single_c32"], phases["batch16_c4"]
+    report: dict[str, Any] = {
+        "model": model, "source": source,
+        "machine": {"cpus": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
+                    "load_avg_before": [round(x, 2) for x in load_before],
+                    "load_avg_after": [round(x, 2) for x in os.getloadavg()]},
+        "raw_model": raw,
+        **measured,
+        "endpoint_over_raw": {"single_c32": round(c32["contacts_per_s"] / raw["contacts_per_s"], 3),
+                              "batch16": round(batch["contacts_per_s"] / raw["contacts_per_s"], 3)},
+    }
+    report["targets"] = {
+        f"c32_req_per_s>={TARGETS['c32_req_per_s']}": c32["req_per_s"] >= TARGETS["c32_req_per_s"],
+        f"c32_p99_ms<={TARGETS['c32_p99_ms']}": c32.get("p99_ms", 1e9) <= TARGETS["c32_p99_ms"],
+        f"c1_p50_ms<={TARGETS['c1_p50_ms']}": c1.get("p50_ms", 1e9) <= TARGETS["c1_p50_ms"],
+        f"endpoint_over_raw>={TARGETS['endpoint_over_raw']}":
+            max(report["endpoint_over_raw"].values()) >= TARGETS["endpoint_over_raw"],
+        "zero_errors": all(p["errors"] == 0 for p in phases.values()),
+        f"server_rss_gib<={TARGETS['rss_gib']}": measured["server_rss_mib"]["peak"] / 1024 <= TARGETS["rss_gib"],
+    }
+    if "steady" in phases:
+        report["targets"]["steady_zero_errors"] = phases["steady"]["errors"] == 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    typer.echo(json.dumps(report, indent=2))

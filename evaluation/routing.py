@@ -1,0 +1,169 @@
+"""Routing on labelled contacts: replay them through the engine (journeys build up in time order), then measure how
+many contacts the policy automates and how many it misroutes, and search thresholds for a target misroute rate.
+
+Definitions (used by `tune-policy`, `evaluate --suite routing` and RESULTS.md):
+- automated: routed to the bot.
+- needed a person: the contact's outcome says no bot settled it (`outcome.resolved_by` is `agent` or `unresolved`).
+- out of scope: a contact whose labelled claim type is not one the model knows.
+- misrouted: routed to the bot and (needed a person or out of scope).
+- misroute rate: misrouted contacts / all contacts; `bot_error_rate`: misrouted / automated (how often the bot gets
+  a contact it should not have).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from data.journeys.store import JourneyStore
+from data.normalise import normalise
+from data.schema import Contact
+from serving.engine import TriageEngine
+from serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, Thresholds, human_reasons
+
+THRESHOLD_CODES = frozenset({"LOW_CLAIM_CONFIDENCE", "HIGH_COMPLEXITY", "NEGATIVE_SENTIMENT"})
+
+
+@dataclass
+class RoutingCase:
+    """One replayed contact: what the policy read, where it went, and what the labels say."""
+
+    contact_id: str
+    channel: str
+    x: RoutingInput
+    journey: JourneyFeatures
+    target: str
+    needs_person: bool | None  # None when the contact carries no outcome
+    out_of_scope: bool  # ground truth: the labelled claim type is unknown to the model
+    group: str  # the unit that keeps a customer on one side of the tune / hold-out split
+    signals: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _group(contact: Contact) -> str:
+    labels = contact.labels
+    return (labels.true_customer if labels and labels.true_customer else None) or contact.thread_id or contact.id
+
+
+def holdout(group: str) -> bool:
+    """Half of the customers (by a stable hash) are held out from threshold tuning."""
+    return hashlib.sha1(group.encode()).digest()[0] % 2 == 1
+
+
+def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 64) -> list[RoutingCase]:
+    """Triage contacts in time order through `engine` (give it a fresh store) and keep what routing needs."""
+    known = set(engine.model.heads["claim"].labels) if "claim" in engine.model.heads else set()
+    ordered = sorted(contacts, key=lambda c: (c.timestamp, c.id))
+    cases: list[RoutingCase] = []
+    for start in range(0, len(ordered), batch_size):
+        chunk = ordered[start:start + batch_size]
+        normalised = [normalise(c) for c in chunk]
+        scores = engine.model.score_normalised(normalised)
+        for contact, s, n in zip(chunk, scores, normalised):
+            answer, x, features = engine.decide_with_inputs(contact, s, n)
+            resolved = contact.outcome.resolved_by if contact.outcome else None
+            label = contact.labels.claim if contact.labels else None
+            cases.append(RoutingCase(
+                contact_id=contact.id, channel=contact.channel.value, x=x, journey=features,
+                target=answer.route.target, needs_person=None if resolved is None else resolved != "bot",
+                out_of_scope=label is not None and bool(known) and label not in known, group=_group(contact),
+                signals=dict(contact.labels.signals) if contact.labels else {}))
+    return cases
+
+
+def fresh_engine(engine: TriageEngine, policy: PolicyConfig | None = None) -> TriageEngine:
+    """The same model with an empty in-memory journey store (replays never touch the real store)."""
+    policy = policy or engine.policy
+    store = JourneyStore.open(":memory:", linking=policy.linking_config())
+    return TriageEngine(engine.model, store=store, policy=policy, model_version=engine.model_version)
+
+
+def _arrays(cases: Sequence[RoutingCase], policy: PolicyConfig) -> dict[str, np.ndarray]:
+    """Per case: whether a hard rule (anything but the three thresholds) sends it to a person, and its scores."""
+    relaxed = policy.model_copy(update={"thresholds": Thresholds(min_claim_confidence=0.0, max_complexity_score=1.0,
+                                                                 min_sentiment_score=-1.0)})
+    hard = np.array([bool({r.code for r in human_reasons(c.x, c.journey, relaxed)} - THRESHOLD_CODES) for c in cases])
+    return {
+        "hard": hard,
+        "confidence": np.array([c.x.claim_confidence or 0.0 for c in cases]),
+        "complexity": np.array([c.x.complexity_score if c.x.complexity_score is not None else 0.0 for c in cases]),
+        "sentiment": np.array([c.x.sentiment_score if c.x.sentiment_score is not None else 0.0 for c in cases]),
+        "wrong_for_bot": np.array([bool(c.needs_person) or c.out_of_scope for c in cases]),
+    }
+
+
+def rates(bot: np.ndarray, wrong_for_bot: np.ndarray) -> dict[str, float]:
+    n = len(bot)
+    misrouted = int((bot & wrong_for_bot).sum())
+    automated = int(bot.sum())
+    return {"n": n, "automated": automated, "automation_rate": automated / n if n else 0.0,
+            "misrouted": misrouted, "misroute_rate": misrouted / n if n else 0.0,
+            "bot_error_rate": misrouted / automated if automated else 0.0}
+
+
+def measure(cases: Sequence[RoutingCase]) -> dict[str, Any]:
+    """Automation and misroute of the routes the engine gave, overall and per channel."""
+    labelled = [c for c in cases if c.needs_person is not None or c.out_of_scope]
+    bot = np.array([c.target == "bot" for c in labelled])
+    wrong = np.array([bool(c.needs_person) or c.out_of_scope for c in labelled])
+    out = {"overall": rates(bot, wrong), "per_channel": {}}
+    for channel in sorted({c.channel for c in labelled}):
+        mask = np.array([c.channel == channel for c in labelled])
+        out["per_channel"][channel] = rates(bot[mask], wrong[mask])
+    out["bot_settled_share"] = float((~wrong).mean()) if len(wrong) else 0.0
+    return out
+
+
+GRID = {
+    "min_claim_confidence": np.round(np.linspace(0.30, 0.99, 24), 3),
+    "max_complexity_score": np.round(np.linspace(0.10, 1.00, 19), 3),
+    "min_sentiment_score": np.round(np.linspace(-1.0, 0.5, 16), 3),
+}
+
+
+def sweep(cases: Sequence[RoutingCase], policy: PolicyConfig) -> list[dict[str, float]]:
+    """Automation and misroute for every threshold combination of GRID (vectorised)."""
+    a = _arrays(cases, policy)
+    rows = []
+    free = ~a["hard"]
+    for c in GRID["min_claim_confidence"]:
+        by_conf = free & (a["confidence"] >= c)
+        for k in GRID["max_complexity_score"]:
+            by_cplx = by_conf & (a["complexity"] <= k)
+            for s in GRID["min_sentiment_score"]:
+                bot = by_cplx & (a["sentiment"] >= s)
+                r = rates(bot, a["wrong_for_bot"])
+                rows.append({"min_claim_confidence": float(c), "max_complexity_score": float(k),
+                             "min_sentiment_score": float(s), **r})
+    return rows
+
+
+def frontier(rows: list[dict[str, float]]) -> list[dict[str, float]]:
+    """The automation-versus-misroute curve: for each misroute level, the most automation any thresholds reach."""
+    best: list[dict[str, float]] = []
+    for row in sorted(rows, key=lambda r: (r["misroute_rate"], -r["automation_rate"])):
+        if not best or row["automation_rate"] > best[-1]["automation_rate"]:
+            best.append(row)
+    return best
+
+
+def choose(rows: list[dict[str, float]], target_misroute: float) -> dict[str, float] | None:
+    """The thresholds with the most automation at or under the target misroute rate (ties: fewer misroutes, then
+    the stricter confidence)."""
+    ok = [r for r in rows if r["misroute_rate"] <= target_misroute]
+    if not ok:
+        return None
+    return max(ok, key=lambda r: (r["automation_rate"], -r["misroute_rate"], r["min_claim_confidence"]))
+
+
+def apply_thresholds(cases: Sequence[RoutingCase], policy: PolicyConfig, thresholds: dict[str, float]) -> dict[str, Any]:
+    """`measure` as if the policy had these thresholds (no replay needed: journeys do not depend on thresholds)."""
+    a = _arrays(cases, policy)
+    bot = (~a["hard"] & (a["confidence"] >= thresholds["min_claim_confidence"])
+           & (a["complexity"] <= thresholds["max_complexity_score"])
+           & (a["sentiment"] >= thresholds["min_sentiment_score"]))
+    relabelled = [dataclasses.replace(c, target="bot" if b else "human") for c, b in zip(cases, bot)]
+    return measure(relabelled)

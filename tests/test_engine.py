@@ -1,0 +1,113 @@
+"""The triage engine end to end with the session's trained model: answers with journeys and hand-offs, degraded
+modes (no identifier, store outage), feedback export, tune-policy and the journeys / routing suites on a small
+corpus."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from data.io import read_contacts
+from data.journeys.store import JourneyStore
+from data.schema import Contact
+from serving.engine import Feedback, TriageEngine
+from serving.policy import load_policy
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+@pytest.fixture()
+def engine(trained_model):
+    return TriageEngine(trained_model, store=JourneyStore.open(":memory:"), policy=load_policy(), model_version="test")
+
+
+def _contact(cid: str, text: str, *, channel="email", days=0, **customer) -> Contact:
+    from datetime import datetime, timezone
+
+    return Contact.model_validate({
+        "id": cid, "channel": channel, "timestamp": datetime(2024, 5, 1, tzinfo=timezone.utc) + timedelta(days=days),
+        "customer": customer, "body": text})
+
+
+def test_repeat_contact_across_channels_goes_to_a_person_with_history(engine):
+    first = engine.triage([_contact("a1", "Buongiorno, la bolletta di marzo è di 180 euro invece di 60, "
+                                          "fattura 2024-0012345. Potete verificare?", email="anna.b@libero.it")])[0]
+    second = engine.triage([_contact("a2", "Vi ho già scritto per la fattura 2024-0012345 da 180 euro e nessuno "
+                                           "mi ha risposto. Mi scrivete a anna.b@libero.it o al 340 123 4567",
+                                     channel="whatsapp", days=2, phone="+39 340 123 4567")])[0]
+    assert first.journey.linked and first.journey.status == "new_customer"
+    assert second.journey.customer_key == first.journey.customer_key  # joined by the address in the text
+    assert second.journey.claim_id == first.journey.claim_id and second.journey.repeat_contact
+    assert second.journey.channels_used == ["email", "whatsapp"] and second.journey.suppress_marketing
+    assert second.route.target == "human"
+    assert "REPEAT_CONTACT_OPEN_CLAIM" in {r.code for r in second.route.reasons}
+    assert "email" in second.handoff and "whatsapp" in second.handoff
+    assert "anna.b@libero.it" not in second.handoff and "340 123 4567" not in second.handoff  # redacted
+    assert "[EMAIL]" in second.handoff and not EMAIL.search(second.handoff)
+
+
+def test_a_contact_without_identifier_is_triaged_and_says_so(engine):
+    answer = engine.triage([_contact("n1", "Quali sono i metodi di pagamento accettati?")])[0]
+    assert not answer.journey.linked and answer.journey.status == "no_identifier"
+    assert "NO_JOURNEY" in {r.code for r in answer.route.reasons}
+    assert answer.claim.label and answer.model_version == "test"
+
+
+def test_a_store_outage_degrades_to_journeyless_triage(engine):
+    engine.store.engine = sa.create_engine("sqlite:////nonexistent-dir/journeys.db")  # the database is gone
+    answer = engine.triage([_contact("o1", "Vorrei una copia della fattura", email="x@libero.it")])[0]
+    assert answer.journey.status == "store_unavailable" and not answer.journey.linked
+    assert "the journey store is unavailable" in " ".join(r.message for r in answer.route.reasons)
+    assert answer.claim.label is not None
+
+
+def test_feedback_is_stored_and_exported_as_training_data(engine, tmp_path):
+    engine.triage([_contact("f1", "Non riesco ad accedere all'area clienti, password errata", email="f@libero.it")])
+    engine.record_feedback(Feedback(contact_id="f1", claim="account_access", complexity="low",
+                                    route_outcome="resolved_by_bot", note="chiamato il 340 123 4567"))
+    out = tmp_path / "feedback.jsonl"
+    assert engine.export_feedback(out) == 1
+    row = json.loads(out.read_text())
+    assert row["labels"] == {"claim": "account_access", "complexity": "low"}
+    assert row["outcome"] == {"resolved_by": "bot"}
+    assert read_contacts(out).contacts[0].id == "f1"  # a valid training file
+    stored_note = engine.store.labelled_feedback()[0]["note"]
+    assert "340 123 4567" not in stored_note
+    with pytest.raises(KeyError):
+        engine.record_feedback(Feedback(contact_id="unknown", claim="refund"))
+
+
+def test_readiness_reports_model_and_store(engine):
+    assert engine.readiness()["model"] and engine.readiness()["store"]
+
+
+def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_path):
+    from training.tune_policy import tune_policy
+
+    engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
+    out_policy = tmp_path / "policy.yaml"
+    summary = tune_policy(str(corpus), policy_path=None, out_policy=out_policy, target_misroute=0.05,
+                          out_dir=tmp_path / "policy", track=False, engine=engine)
+    tuned = load_policy(out_policy)
+    assert tuned.thresholds.model_dump() == summary["thresholds"] and tuned.tuning["target_misroute"] == 0.05
+    assert summary["tune"]["misroute_rate"] <= 0.05 and summary["n_holdout"] > 0
+    assert (tmp_path / "policy" / "curve.png").stat().st_size > 1000
+    curve = (tmp_path / "policy" / "curve.csv").read_text().splitlines()
+    assert len(curve) > 2 and curve[0].startswith("min_claim_confidence")
+
+
+def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus):
+    from evaluation.journeys import run_journeys, run_routing
+
+    engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
+    journeys = run_journeys(engine, str(corpus))
+    assert journeys["identity"]["precision"] >= 0.99 and journeys["identity"]["recall"] >= 0.9
+    assert journeys["claims"]["f1"] > 0.5
+    routing = run_routing(engine, str(corpus), real_limit=0)
+    overall = routing["overall"]
+    assert overall["n"] == journeys["n_contacts"] and 0 < overall["automation_rate"] < 1
+    assert set(routing["per_channel"]) >= {"email", "phone"}

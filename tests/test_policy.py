@@ -1,0 +1,119 @@
+"""The routing policy: every hard rule and reason code, thresholds, queues, priorities, the policy file, and the
+text signals it reads."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from serving.policy import REASONS, JourneyFeatures, PolicyError, RoutingInput, load_policy, route, save_policy
+from serving.signals import TextSignals, text_signals
+
+POLICY = load_policy()
+LINKED = JourneyFeatures(linked=True, status="linked")
+
+
+def _x(**kw) -> RoutingInput:
+    base = dict(channel="chat", language="it", claim="information_request", claim_confidence=0.97,
+                out_of_scope=False, sentiment="neutral", sentiment_score=0.1, complexity="low", complexity_score=0.1)
+    return RoutingInput(**{**base, **kw})
+
+
+def _codes(answer) -> set[str]:
+    return {r.code for r in answer.reasons}
+
+
+def test_a_calm_confident_standard_request_goes_to_the_bot():
+    answer = route(_x(), LINKED, POLICY)
+    assert answer.target == "bot" and answer.queue == "bot" and _codes(answer) == {"BOT_ELIGIBLE"}
+
+
+@pytest.mark.parametrize("change, code", [
+    (dict(signals=TextSignals(human_request=True)), "HUMAN_REQUESTED"),
+    (dict(signals=TextSignals(legal_threat=True)), "LEGAL_THREAT"),
+    (dict(signals=TextSignals(vulnerable=True)), "VULNERABLE_CUSTOMER"),
+    (dict(language="de"), "UNSUPPORTED_LANGUAGE"),
+    (dict(out_of_scope=True, claim="out_of_scope"), "OUT_OF_SCOPE"),
+    (dict(claim="billing_dispute"), "CLAIM_NOT_BOT_ELIGIBLE"),
+    (dict(claim_confidence=0.5), "LOW_CLAIM_CONFIDENCE"),
+    (dict(complexity_score=0.9), "HIGH_COMPLEXITY"),
+    (dict(sentiment_score=-0.8, sentiment="negative"), "NEGATIVE_SENTIMENT"),
+    (dict(channel="review", sentiment="negative", sentiment_score=-0.8), "PUBLIC_NEGATIVE"),
+    (dict(channel="review", rating=1.0), "PUBLIC_NEGATIVE"),
+    (dict(channel="review", rating=5.0), "CHANNEL_WITHOUT_BOT"),
+])
+def test_each_rule_sends_to_a_person_with_its_code(change, code):
+    answer = route(_x(**change), LINKED, POLICY)
+    assert answer.target == "human" and code in _codes(answer)
+
+
+@pytest.mark.parametrize("journey, code", [
+    (dataclasses.replace(LINKED, repeat_contact=True, prior_contacts=2, open_since="2024-03-01"),
+     "REPEAT_CONTACT_OPEN_CLAIM"),
+    (dataclasses.replace(LINKED, bot_failed_before=True), "BOT_FAILED_BEFORE"),
+])
+def test_journey_rules_send_to_a_person(journey, code):
+    answer = route(_x(), journey, POLICY)
+    assert answer.target == "human" and code in _codes(answer) and answer.priority == 2
+
+
+def test_no_journey_is_said_but_does_not_block_the_bot():
+    answer = route(_x(), JourneyFeatures(status="no_identifier"), POLICY)
+    assert answer.target == "bot" and "NO_JOURNEY" in _codes(answer)
+    assert "no customer identifier" in next(r.message for r in answer.reasons if r.code == "NO_JOURNEY")
+
+
+def test_queues_and_priorities():
+    legal = route(_x(signals=TextSignals(legal_threat=True), claim="billing_dispute"), LINKED, POLICY)
+    assert legal.queue == "complaints_legal" and legal.priority == 1
+    fragile = route(_x(signals=TextSignals(vulnerable=True)), LINKED, POLICY)
+    assert fragile.queue == "customer_care" and fragile.priority == 1
+    billing = route(_x(claim="billing_dispute"), LINKED, POLICY)
+    assert billing.queue == "billing" and billing.priority == 4
+    upset = route(_x(claim="billing_dispute", sentiment="negative", sentiment_score=-0.9), LINKED, POLICY)
+    assert upset.priority == 3
+    worsening = route(_x(claim="billing_dispute", sentiment="negative", sentiment_score=-0.9),
+                      dataclasses.replace(LINKED, sentiment_trend=-0.6), POLICY)
+    assert worsening.priority == 2
+    public = route(_x(channel="social", sentiment="negative", sentiment_score=-0.9), LINKED, POLICY)
+    assert public.queue == "social_care"
+
+
+def test_every_reason_code_has_a_sentence_and_the_policy_is_pure():
+    assert all(message.strip() for message in REASONS.values())
+    x, j = _x(claim_confidence=0.5), LINKED
+    assert route(x, j, POLICY) == route(x, j, POLICY)
+
+
+def test_thresholds_come_from_the_file(tmp_path):
+    strict = POLICY.model_copy(update={"thresholds": POLICY.thresholds.model_copy(update={"min_claim_confidence": 0.99})})
+    path = tmp_path / "policy.yaml"
+    save_policy(strict, path)
+    assert route(_x(), LINKED, load_policy(path)).target == "human"
+
+
+def test_a_broken_policy_file_names_the_problem(tmp_path):
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("bot_eligible_claims: [refund]\nthresholds: {min_claim_confidense: 0.5}\n")
+    with pytest.raises(PolicyError, match="min_claim_confidense"):
+        load_policy(bad)
+    with pytest.raises(PolicyError, match="not found"):
+        load_policy(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("text, field", [
+    ("voglio parlare con un operatore", "human_request"),
+    ("Operatore", "human_request"),
+    ("can I talk to a real person?", "human_request"),
+    ("Se non risolvete faccio reclamo all'AGCOM", "legal_threat"),
+    ("I will take this to court, my lawyer is informed", "legal_threat"),
+    ("Sono una persona anziana e non sono pratica di app", "vulnerable"),
+    ("My husband passed away last month and the account is in his name", "vulnerable"),
+])
+def test_text_signals(text, field):
+    assert getattr(text_signals(text), field)
+
+
+def test_switching_operator_is_not_a_request_for_a_person():
+    assert text_signals("Sto valutando di cambiare operatore") == TextSignals()

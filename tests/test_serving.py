@@ -1,0 +1,351 @@
+"""The BentoML triage service through `to_asgi()`: every API, every error case, auth, limits, metrics, log redaction.
+
+One engine (the session's trained model + an SQLite journey store) serves every client; each client is a fresh
+service instance with its own settings, built through the service's `engine_factory` hook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from data.schema import Channel
+from serving.config import API_KEYS_ENV, SETTINGS_ENV, ServiceSettings
+
+KEY = "test-key-0123456789"
+HEADERS = {"X-API-Key": KEY}
+EMAIL = "giulia.bianchi@example.org"
+PHONE = "+39 347 765 4321"
+
+
+@pytest.fixture(scope="module")
+def metrics_dir(tmp_path_factory):
+    """BentoML's /metrics reads prometheus multiprocess files, as in a real worker."""
+    path = tmp_path_factory.mktemp("prometheus")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROMETHEUS_MULTIPROC_DIR", str(path))
+        yield path
+
+
+@pytest.fixture(scope="module")
+def engine(trained_model, tmp_path_factory):
+    from serving.engine import TriageEngine
+
+    engine = TriageEngine(trained_model, model_version="tests-model/1 (champion)",
+                          store_url=f"sqlite:///{tmp_path_factory.mktemp('store') / 'journeys.db'}")
+    assert engine.connect_store()
+    yield engine
+    engine.store.close()
+
+
+@pytest.fixture(scope="module")
+def client(engine, metrics_dir):
+    """One app and one service instance for the module (BentoML registers its Prometheus metrics once per app, and
+    one service instance is current per process); tests that need other settings patch the instance."""
+    import torch
+    from starlette.testclient import TestClient
+
+    import serving.service as service_module
+
+    threads = torch.get_num_threads()  # the service sets its own; later tests get theirs back
+    settings = ServiceSettings(max_batch_contacts=8, max_text_chars=5000, max_request_bytes=200_000)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SETTINGS_ENV, settings.to_env())
+        patch.setenv(API_KEYS_ENV, f"another-key,{KEY}")
+        patch.setattr(service_module, "engine_factory", lambda _: engine)
+        with TestClient(service_module.TriageService.to_asgi()) as client:
+            yield client
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture()
+def service(client):
+    import bentoml
+
+    return bentoml.get_current_service()
+
+
+def payload(contact, **changes) -> dict:
+    data = contact.model_dump(mode="json", exclude_none=True)
+    data.update(changes)
+    return data
+
+
+@pytest.fixture(scope="module")
+def by_channel(corpus_contacts):
+    """One real corpus contact per channel (first of each)."""
+    out = {}
+    for contact in corpus_contacts:
+        out.setdefault(contact.channel, contact)
+    return out
+
+
+# ---- the APIs ---------------------------------------------------------------------------------------------------
+def test_triage_answers_contacts_of_every_channel(client, by_channel):
+    from serving.answer import TriageAnswer
+
+    assert len(by_channel) >= 4
+    for channel, contact in by_channel.items():
+        response = client.post("/triage", json=payload(contact), headers=HEADERS)
+        assert response.status_code == 200, (channel, response.text)
+        answer = TriageAnswer.model_validate(response.json())
+        assert answer.contact_id == contact.id
+        assert answer.model_version == "tests-model/1 (champion)"
+        assert answer.route.target in ("bot", "human") and 1 <= answer.route.priority <= 5
+        assert (answer.handoff is None) == (answer.route.target == "bot")
+
+
+def test_journey_links_contacts_across_channels_and_is_readable(client, by_channel):
+    first, second = by_channel[Channel.email], by_channel[Channel.whatsapp]
+    customer = {"email": EMAIL, "phone": PHONE}
+    a = client.post("/triage", json=payload(first, id="j-1", customer=customer), headers=HEADERS).json()
+    b = client.post("/triage", json=payload(second, id="j-2", customer={"phone": PHONE},
+                                             timestamp="2031-01-02T10:00:00Z"), headers=HEADERS).json()
+    assert a["journey"]["linked"] and b["journey"]["linked"]
+    assert a["journey"]["customer_key"] == b["journey"]["customer_key"]
+    key = b["journey"]["customer_key"]
+    journey = client.get(f"/journeys/{key}", headers=HEADERS)
+    assert journey.status_code == 200
+    ids = [c["id"] for claim in journey.json()["claims"] for c in claim["contacts"]]
+    assert {"j-1", "j-2"} <= set(ids)
+    assert EMAIL not in journey.text and "765 4321" not in journey.text  # redacted
+    missing = client.get("/journeys/no-such-customer", headers=HEADERS)
+    assert missing.status_code == 404 and missing.json()["fields"] == ["customer_key"]
+
+
+def test_triage_batch_answers_in_order_and_limits_the_count(client, corpus_contacts):
+    contacts = [payload(c) for c in corpus_contacts[40:46]]
+    response = client.post("/triage_batch", json={"contacts": contacts}, headers=HEADERS)
+    assert response.status_code == 200, response.text
+    assert [a["contact_id"] for a in response.json()["answers"]] == [c["id"] for c in contacts]
+    too_many = client.post("/triage_batch", json={"contacts": [payload(c) for c in corpus_contacts[:9]]},
+                           headers=HEADERS)
+    assert too_many.status_code == 422 and too_many.json()["fields"] == ["contacts"]
+    assert "at most 8" in too_many.json()["message"]
+    empty = client.post("/triage_batch", json={"contacts": []}, headers=HEADERS)
+    assert empty.status_code == 422 and empty.json()["fields"] == ["contacts"]
+    bad = client.post("/triage_batch", json={"contacts": [contacts[0], {**contacts[1], "channel": "fax"}]},
+                      headers=HEADERS)
+    assert bad.status_code == 422 and bad.json()["fields"] == ["contacts.1.channel"]
+
+
+def test_feedback_is_stored_and_exportable(client, engine, by_channel, tmp_path):
+    contact = by_channel[Channel.chat]
+    client.post("/triage", json=payload(contact, id="fb-1"), headers=HEADERS)
+    stored = client.post("/feedback", json={"contact_id": "fb-1", "claim": "billing", "complexity": "high",
+                                            "agent": "a-7", "note": f"called back on {PHONE}"}, headers=HEADERS)
+    assert stored.status_code == 200, stored.text
+    assert client.post("/feedback", json={"contact_id": "nope", "claim": "x"}, headers=HEADERS).status_code == 404
+    wrong = client.post("/feedback", json={"contact_id": "fb-1", "complexity": "huge"}, headers=HEADERS)
+    assert wrong.status_code == 422 and wrong.json()["fields"] == ["complexity"]
+    assert engine.export_feedback(tmp_path / "feedback.jsonl") >= 1
+
+
+def test_probes_docs_and_readiness(client):
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["model"] and ready.json()["store"]
+    spec = client.get("/openapi.json").json()
+    assert {"/triage", "/triage_batch", "/journeys/{customer_key}", "/feedback"} <= set(spec["paths"])
+    examples = spec["paths"]["/triage"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    assert {"whatsapp", "email", "review"} <= set(examples)
+
+
+# ---- bad input: 4xx naming the field, never 500 -----------------------------------------------------------------
+@pytest.mark.parametrize(("change", "status", "field"), [
+    ({"channel": "fax"}, 422, "channel"),
+    ({"channel": None}, 422, "channel"),
+    ({"timestamp": "yesterday"}, 422, "timestamp"),
+    ({"body": "", "turns": None}, 422, "body"),
+    ({"body": "   ", "turns": None}, 422, "body"),
+    ({"body": "x" * 5001, "turns": None}, 422, "body"),
+    ({"unexpected": 1}, 422, "unexpected"),
+    ({"rating": "five"}, 422, "rating"),
+    ({"customer": {"email": "not-an-email"}}, 422, "customer.email"),
+])
+def test_bad_contacts_get_4xx_naming_the_field(client, by_channel, change, status, field):
+    data = payload(by_channel[Channel.email])
+    data.update(change)
+    data = {k: v for k, v in data.items() if v is not None}
+    response = client.post("/triage", json=data, headers=HEADERS)
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] in ("invalid_request", "text_too_long")
+    assert any(f == field or f.startswith(field) or field in body["message"] for f in body["fields"] + ["contact"]) \
+        or field in body["message"], body
+
+
+def test_turn_over_the_text_limit_names_the_turn(client, by_channel):
+    data = payload(by_channel[Channel.chat])
+    data["turns"][0]["text"] = "y" * 6000
+    response = client.post("/triage", json=data, headers=HEADERS)
+    assert response.status_code == 422 and response.json()["fields"] == ["turns.0.text"]
+
+
+def test_malformed_json_and_missing_body(client):
+    bad = client.post("/triage", content=b'{"id": "x", ', headers={**HEADERS, "Content-Type": "application/json"})
+    assert bad.status_code == 400 and bad.json()["error"] == "malformed_json"
+    missing = client.post("/triage", headers=HEADERS)
+    assert missing.status_code in (400, 422)
+    not_object = client.post("/triage", json=[1, 2], headers=HEADERS)
+    assert not_object.status_code == 422
+
+
+def test_request_size_limit(client, by_channel):
+    data = payload(by_channel[Channel.email], body="z" * 250_000)
+    response = client.post("/triage", json=data, headers=HEADERS)
+    assert response.status_code == 413 and response.json()["error"] == "request_too_large"
+
+    def chunks():  # no Content-Length: the guard counts the bytes itself
+        for _ in range(30):
+            yield b"a" * 10_000
+
+    streamed = client.post("/triage", content=chunks(), headers={**HEADERS, "Content-Type": "application/json"})
+    assert streamed.status_code == 413
+
+
+# ---- auth ---------------------------------------------------------------------------------------------------------
+def test_api_key_required(client, by_channel):
+    data = payload(by_channel[Channel.email])
+    assert client.post("/triage", json=data).status_code == 401
+    assert client.post("/triage", json=data, headers={"X-API-Key": KEY + "x"}).status_code == 401
+    assert client.post("/triage", json=data, headers={"X-API-Key": ""}).status_code == 401
+    assert client.get("/journeys/anyone").status_code == 401
+    assert client.post("/feedback", json={"contact_id": "x"}).status_code == 401
+    assert client.post("/triage", json=data, headers={"X-API-Key": "another-key"}).status_code == 200
+    for public in ("/healthz", "/readyz", "/openapi.json"):
+        assert client.get(public).status_code == 200
+
+
+def test_no_auth_mode_and_missing_keys(client, service, by_channel, monkeypatch):
+    from serving.auth import APIKeyCheck
+
+    monkeypatch.setattr(service, "api_keys", APIKeyCheck([], required=False))
+    assert client.post("/triage", json=payload(by_channel[Channel.email])).status_code == 200
+    with pytest.raises(ValueError, match="API keys are required"):
+        APIKeyCheck([], required=True)
+    assert APIKeyCheck(["a", "b"]).allows("b") and not APIKeyCheck(["a"]).allows("ab")
+
+
+# ---- failures: 503 with a reason ------------------------------------------------------------------------------------
+def test_model_failure_is_503_and_records_nothing(client, engine, by_channel, monkeypatch):
+    def broken(_):
+        raise RuntimeError("weights gone")
+
+    before = engine.store.counts()["contacts"]
+    monkeypatch.setattr(engine.model, "score_normalised", broken)
+    response = client.post("/triage", json=payload(by_channel[Channel.email], id="lost-1"), headers=HEADERS)
+    assert response.status_code == 503 and response.json()["error"] == "model_unavailable"
+    batch = client.post("/triage_batch", json={"contacts": [payload(by_channel[Channel.email], id="lost-2")]},
+                        headers=HEADERS)
+    assert batch.status_code == 503
+    assert engine.store.counts()["contacts"] == before
+
+
+def test_store_outage_still_triages_and_reports(client, engine, by_channel, monkeypatch):
+    store = engine.store
+    monkeypatch.setattr(engine, "store", None)
+    monkeypatch.setattr(engine, "_store_error", "down for the test")
+    monkeypatch.setattr(engine, "connect_store", lambda: False)
+    answer = client.post("/triage", json=payload(by_channel[Channel.email], id="outage-1"), headers=HEADERS)
+    assert answer.status_code == 200 and answer.json()["journey"]["status"] == "store_unavailable"
+    assert client.get("/journeys/anyone", headers=HEADERS).status_code == 503
+    assert client.post("/feedback", json={"contact_id": "outage-1", "claim": "x"}, headers=HEADERS).status_code == 503
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.json()["store"] is False
+    monkeypatch.setattr(engine, "store", store)
+
+
+# ---- fast path and observability -----------------------------------------------------------------------------------
+def test_concurrent_requests_share_model_calls(client, engine, corpus_contacts, monkeypatch):
+    calls = []
+    original = engine.model.score_normalised
+
+    def counting(normalised):
+        calls.append(len(normalised))
+        time.sleep(0.02)  # a slow model: requests pile up behind it
+        return original(normalised)
+
+    monkeypatch.setattr(engine.model, "score_normalised", counting)
+    contacts = [payload(c) for c in corpus_contacts[100:124]]
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(lambda c: client.post("/triage", json=c, headers=HEADERS).status_code, contacts))
+    assert statuses == [200] * len(contacts)
+    assert sum(calls) == len(contacts) and len(calls) < len(contacts) and max(calls) > 1
+
+
+def test_batcher_keeps_order_and_isolates_failures():
+    from serving.batching import AdaptiveBatcher
+
+    calls = []
+
+    def score(items):
+        calls.append(list(items))
+        time.sleep(0.01)
+        if "bad" in items:
+            raise ValueError("bad item")
+        return [i * 2 for i in items]
+
+    async def run():
+        batcher = AdaptiveBatcher(score, executor=ThreadPoolExecutor(1), max_batch_size=4)
+        first = asyncio.ensure_future(batcher.submit([1]))
+        await asyncio.sleep(0.002)
+        rest = await asyncio.gather(*(batcher.submit([i, i + 1]) for i in range(10, 20, 2)))
+        bad = await asyncio.gather(batcher.submit(["bad"]), return_exceptions=True)
+        return await first, rest, bad
+
+    first, rest, bad = asyncio.run(run())
+    assert first == [2] and rest == [[i * 2, i * 2 + 2] for i in range(10, 20, 2)]
+    assert isinstance(bad[0], ValueError)
+    assert all(len(c) <= 4 for c in calls) and any(len(c) == 4 for c in calls)
+
+
+def test_metrics_count_requests_routes_and_model_version(client, by_channel):
+    from prometheus_client import REGISTRY
+
+    def value(name, labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = value("claimtriage_requests_total", {"endpoint": "/triage", "status": "200"})
+    bot_before = value("claimtriage_routes_total", {"target": "bot", "queue": "bot"})
+    human_before = sum(s.value for m in REGISTRY.collect() if m.name == "claimtriage_routes"
+                       for s in m.samples if s.name.endswith("_total"))
+    client.post("/triage", json=payload(by_channel[Channel.email]), headers=HEADERS)
+    assert value("claimtriage_requests_total", {"endpoint": "/triage", "status": "200"}) == before + 1
+    after = sum(s.value for m in REGISTRY.collect() if m.name == "claimtriage_routes"
+                for s in m.samples if s.name.endswith("_total"))
+    assert after == human_before + 1 and bot_before >= 0
+    assert value("claimtriage_model_info", {"model_version": "tests-model/1 (champion)"}) == 1
+    assert value("claimtriage_request_latency_seconds_count", {"endpoint": "/triage"}) >= 1
+    exposed = client.get("/metrics")
+    assert exposed.status_code == 200 and "bentoml" in exposed.text
+
+
+def test_logs_hold_no_email_or_phone(client, engine, by_channel, caplog, monkeypatch):
+    from serving.observability import redact_log_text
+
+    assert redact_log_text(f"to {EMAIL} or {PHONE}, order 12345") == "to [EMAIL] or [PHONE], order 12345"
+    caplog.set_level(logging.DEBUG)
+    text = f"Please call me at {PHONE} or write to {EMAIL}, I am furious"
+    client.post("/triage", json=payload(by_channel[Channel.email], id="log-1", body=text, customer={"email": EMAIL}),
+                headers=HEADERS)
+    client.post("/triage", json=payload(by_channel[Channel.email], customer={"email": "bad@"}), headers=HEADERS)
+    logging.getLogger("claimtriage.test").warning("customer wrote %s from %s", EMAIL, PHONE)
+    try:
+        raise ValueError(f"cannot parse {EMAIL}")
+    except ValueError:
+        logging.getLogger("claimtriage.test").exception("failure")
+
+    def failing(_):
+        raise RuntimeError(f"model choked on {EMAIL}")
+
+    monkeypatch.setattr(engine.model, "score_normalised", failing)
+    assert client.post("/triage", json=payload(by_channel[Channel.email], body=text), headers=HEADERS).status_code == 503
+    logged = caplog.text + "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "[EMAIL]" in logged
+    assert EMAIL not in logged and "765 4321" not in logged and not re.search(r"\d{3} ?\d{3} ?\d{4}", logged)

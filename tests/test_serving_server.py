@@ -1,0 +1,104 @@
+"""The real server: `claimtriage serve` on a free loopback port, real contacts of several channels, then stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from data.schema import Channel
+
+KEY = "server-test-key-42"
+START_TIMEOUT_S = 150
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(trained_model, workspace, tmp_path_factory):
+    import httpx
+
+    folder = tmp_path_factory.mktemp("served")
+    model_dir = trained_model.save(folder / "model")
+    key_file = folder / "keys.txt"
+    key_file.write_text(f"# serving test\n{KEY}\n")
+    port = free_port()
+    log = (folder / "server.log").open("w")
+    env = {**os.environ, "CLAIMTRIAGE_HOME": str(workspace)}
+    env.pop("CLAIMTRIAGE_API_KEYS", None)
+    command = [str(Path(sys.executable).with_name("claimtriage")), "serve", "--model", str(model_dir),
+               "--port", str(port), "--store", f"sqlite:///{folder / 'journeys.db'}", "--api-key-file", str(key_file),
+               "--max-batch-contacts", "16"]
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            assert process.poll() is None, (folder / "server.log").read_text()[-3000:]
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the server did not become ready in time"
+            time.sleep(0.5)
+        with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=30) as client:
+            yield client, folder / "server.log"
+    finally:
+        # the whole process group: BentoML's arbiter and its worker
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+def test_real_server_triages_contacts_of_several_channels(server, corpus_contacts):
+    client, log_path = server
+    channels = [Channel.email, Channel.phone, Channel.chat, Channel.whatsapp, Channel.review, Channel.web_form]
+    picked = [next(c for c in corpus_contacts if c.channel == channel) for channel in channels]
+    for contact in picked:
+        response = client.post("/triage", json=contact.model_dump(mode="json", exclude_none=True))
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert answer["contact_id"] == contact.id and answer["route"]["target"] in ("bot", "human")
+        assert answer["claim"]["out_of_scope"] or answer["claim"]["label"]
+
+    # one customer writes by email, then follows up on WhatsApp: same customer, and the journey shows both
+    email, whatsapp = picked[0], picked[3]
+    who = {"email": "luca.verdi@example.net", "phone": "+39 333 555 7788"}
+    first = client.post("/triage", json=email.model_dump(mode="json", exclude_none=True)
+                        | {"id": "srv-1", "customer": who}).json()
+    second = client.post("/triage", json=whatsapp.model_dump(mode="json", exclude_none=True)
+                         | {"id": "srv-2", "customer": {"phone": who["phone"]},
+                            "timestamp": "2031-03-01T09:00:00Z"}).json()
+    key = first["journey"]["customer_key"]
+    assert key and second["journey"]["customer_key"] == key
+    journey = client.get(f"/journeys/{key}")
+    assert journey.status_code == 200
+    assert {"srv-1", "srv-2"} <= {c["id"] for claim in journey.json()["claims"] for c in claim["contacts"]}
+
+    batch = client.post("/triage_batch", json={"contacts": [c.model_dump(mode="json", exclude_none=True)
+                                                            for c in corpus_contacts[200:210]]})
+    assert batch.status_code == 200 and len(batch.json()["answers"]) == 10
+    assert client.post("/triage", json={"id": "x", "channel": "fax"}).status_code == 422
+    assert client.post("/triage", json=email.model_dump(mode="json"), headers={"X-API-Key": "wrong"}).status_code == 401
+
+    metrics = client.get("/metrics").text
+    assert 'claimtriage_requests_total{endpoint="/triage",status="200"}' in metrics
+    assert "claimtriage_model_info" in metrics and "claimtriage_routes_total" in metrics
+    logged = log_path.read_text()
+    assert "luca.verdi@example.net" not in logged and "555 7788" not in logged

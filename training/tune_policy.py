@@ -1,0 +1,124 @@
+"""`claimtriage tune-policy`: thresholds from data, not a slider.
+
+Replays labelled contacts through the model and the journey logic, then searches the policy's three thresholds (claim
+confidence, complexity, sentiment) for the most automation at or under a target misroute rate, on half of the
+customers; the other half is held out and reported. Writes the thresholds (and how they were chosen) into the policy
+file, the automation-versus-misroute curve (CSV + PNG) and a JSON summary under `evaluation/policy/`, and logs all of
+it to MLflow.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from data.paths import PROJECT_ROOT
+from data.sources import load_source
+from evaluation.routing import apply_thresholds, choose, fresh_engine, frontier, holdout, replay, sweep
+from serving.engine import TriageEngine
+from serving.policy import DEFAULT_POLICY, Thresholds, load_policy, save_policy
+
+logger = logging.getLogger(__name__)
+
+OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
+
+
+def _plot(curve: list[dict[str, float]], chosen: dict[str, float] | None, target: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([r["misroute_rate"] * 100 for r in curve], [r["automation_rate"] * 100 for r in curve], marker=".")
+    ax.axvline(target * 100, color="grey", linestyle="--", label=f"target misroute {target:.0%}")
+    if chosen:
+        ax.scatter([chosen["misroute_rate"] * 100], [chosen["automation_rate"] * 100], color="red", zorder=3,
+                   label="chosen thresholds")
+    ax.set_xlabel("misrouted contacts (% of all)")
+    ax.set_ylabel("automated contacts (% of all)")
+    ax.set_title("Automation versus misroute (tuning half)")
+    ax.legend(loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", policy_path: str | Path | None = None,
+                out_policy: str | Path | None = None, target_misroute: float = 0.02, limit: int | None = None,
+                out_dir: Path = OUT_DIR, track: bool = True, tracking_uri: str | None = None,
+                engine: TriageEngine | None = None, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file."""
+    if not 0 < target_misroute < 1:
+        raise ValueError(f"target misroute must be between 0 and 1, not {target_misroute}")
+    policy_path = Path(policy_path) if policy_path else DEFAULT_POLICY
+    policy = load_policy(policy_path)
+    base = engine or TriageEngine.load(model, policy_path=str(policy_path), tracking_uri=tracking_uri, with_store=False)
+    contacts = sorted(load_source(data).contacts, key=lambda c: (c.timestamp, c.id))[:limit]
+    if not contacts:
+        raise ValueError(f"{data}: no contacts")
+    if not any(c.outcome and c.outcome.resolved_by for c in contacts):
+        raise ValueError(f"{data}: no contact carries an outcome (outcome.resolved_by); tune-policy needs them")
+    echo(f"replaying {len(contacts)} contacts through the model and the journey store")
+    cases = replay(fresh_engine(base, policy), contacts)
+    tune = [c for c in cases if not holdout(c.group) and c.needs_person is not None]
+    held = [c for c in cases if holdout(c.group) and c.needs_person is not None]
+    rows = sweep(tune, policy)
+    curve = frontier(rows)
+    chosen = choose(rows, target_misroute)
+    if chosen is None:
+        raise ValueError(f"no thresholds reach a misroute rate of {target_misroute:.1%} on {data}")
+    thresholds = {k: chosen[k] for k in ("min_claim_confidence", "max_complexity_score", "min_sentiment_score")}
+    heldout = apply_thresholds(held, policy, thresholds)
+    summary = {
+        "data": data, "model": base.model_version, "target_misroute": target_misroute, "thresholds": thresholds,
+        "n_tune": len(tune), "n_holdout": len(held),
+        "tune": {k: chosen[k] for k in ("automation_rate", "misroute_rate", "bot_error_rate")},
+        "holdout": heldout["overall"], "holdout_per_channel": heldout["per_channel"],
+        "bot_settled_share": heldout["bot_settled_share"],
+        "definitions": "misroute rate = bot-routed contacts that needed a person (outcome not settled by a bot) or "
+                       "were out of scope, over all contacts; bot_error_rate = the same over bot-routed contacts",
+    }
+    tuned = policy.model_copy(update={"thresholds": Thresholds(**thresholds), "tuning": {
+        "data": data, "model": base.model_version, "target_misroute": target_misroute,
+        "holdout_automation": round(heldout["overall"]["automation_rate"], 4),
+        "holdout_misroute": round(heldout["overall"]["misroute_rate"], 4)}})
+    out_policy = Path(out_policy) if out_policy else policy_path
+    save_policy(tuned, out_policy)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "curve.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(curve[0]))
+        writer.writeheader()
+        writer.writerows(curve)
+    _plot(curve, chosen, target_misroute, out_dir / "curve.png")
+    (out_dir / "tune.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary["policy_file"] = str(out_policy)
+    if track:
+        _log(summary, out_dir, tracking_uri)
+    echo(f"thresholds {thresholds}: hold-out automation {heldout['overall']['automation_rate']:.1%}, "
+         f"misroute {heldout['overall']['misroute_rate']:.2%}; written to {out_policy}")
+    return summary
+
+
+def _log(summary: dict[str, Any], out_dir: Path, tracking_uri: str | None) -> None:
+    import mlflow
+
+    from training.tracking import connect
+
+    connect(tracking_uri)
+    mlflow.set_experiment("claimtriage-policy")
+    with mlflow.start_run(run_name="tune-policy"):
+        mlflow.log_params({"data": summary["data"], "model": summary["model"],
+                           "target_misroute": summary["target_misroute"], **summary["thresholds"]})
+        mlflow.log_metrics({"holdout_automation_rate": summary["holdout"]["automation_rate"],
+                            "holdout_misroute_rate": summary["holdout"]["misroute_rate"],
+                            "holdout_bot_error_rate": summary["holdout"]["bot_error_rate"],
+                            "tune_automation_rate": summary["tune"]["automation_rate"],
+                            "tune_misroute_rate": summary["tune"]["misroute_rate"]})
+        for name in ("curve.csv", "curve.png", "tune.json"):
+            mlflow.log_artifact(str(out_dir / name), artifact_path="policy")
+        mlflow.log_artifact(summary["policy_file"], artifact_path="policy")
