@@ -138,6 +138,11 @@ def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
     assert [line[:4] for line in lines if line[:1].isdigit()] == ["1/4 ", "2/4 ", "3/4 ", "4/4 "]
     assert result["summary"]["n_contacts"] == 300 and "claim" in result["metrics"]["heads"]
     assert len([line for line in lines if "claim=" in line]) >= 5  # one sample per channel
+    answers = result["answers"]  # from the real server, over HTTP
+    assert all(a["route"]["target"] in ("bot", "human") and a["route"]["reasons"] for a in answers)
+    journey = answers[-3:]  # one claim across channels, in time order
+    keys = {a["journey"]["customer_key"] for a in journey}
+    assert len(keys) == 1 and None not in keys and journey[-1]["journey"]["suppress_marketing"]
 
 
 def test_a_registry_uri_resolves_to_the_saved_model(trained, workspace):

@@ -1,4 +1,5 @@
-"""The main job on the embedded default: demo corpus -> train -> register -> promote -> score sample contacts."""
+"""The main job on the embedded default: demo corpus -> train -> register -> promote -> serve -> triage sample
+contacts over HTTP (one per channel, then a customer's journey across channels)."""
 
 from __future__ import annotations
 
@@ -36,13 +37,90 @@ def run_demo(out: Path, *, seed: int = 0, n_contacts: int = 5000, echo=print) ->
     echo(f"    MLflow run {result.run_id}, registered version {result.model_version} as 'candidate'")
     decision = promote(config.tracking.registered_model)
     echo(f"3/4 promotion: {'promoted to champion' if decision.promoted else 'not promoted'} ({decision.reason})")
-    sample = _one_per_channel(contacts)
-    echo("4/4 triage of sample contacts (one per channel):")
-    for contact, scores in zip(sample, result.model.predict(sample), strict=True):
-        echo(f"    {contact.channel.value:9s} {scores.language}  claim={scores.claim} ({scores.claim_confidence:.2f})"
-             f"  sentiment={scores.sentiment} ({scores.sentiment_score:+.2f})"
-             f"  complexity={scores.complexity} ({scores.complexity_score:.2f})")
-    return {"summary": summary, "metrics": result.metrics, "promoted": decision.promoted}
+    model = f"models:/{config.tracking.registered_model}@champion" if decision.promoted else str(result.model_dir)
+    sample = _one_per_channel(contacts) + _a_journey(contacts)
+    echo(f"4/4 serving {model} on loopback (demo: no API key) and triaging {len(sample)} contacts over HTTP:")
+    answers = serve_and_triage(model, sample, workdir=folder, echo=echo)
+    for contact, answer in zip(sample, answers, strict=True):
+        route, journey = answer["route"], answer["journey"]
+        echo(f"    {contact.channel.value:9s} {answer['language']}  claim={answer['claim']['label']} "
+             f"({answer['claim']['confidence']:.2f})  sentiment={answer['sentiment']['label']}  "
+             f"complexity={answer['complexity']['label']}  -> {route['target']}/{route['queue']} p{route['priority']} "
+             f"[{', '.join(r['code'] for r in route['reasons'])}]  journey: {journey['status']}, "
+             f"contact {journey['prior_contacts'] + 1} of claim, channels {'>'.join(journey['channels_used'])}")
+    return {"summary": summary, "metrics": result.metrics, "promoted": decision.promoted, "answers": answers}
+
+
+def serve_and_triage(model: str, contacts, *, workdir: Path, echo=print, timeout_s: float = 180) -> list[dict]:
+    """Start `claimtriage serve` on a free loopback port with a fresh journey store, POST each contact to /triage
+    in order, stop the server. Raises if the server does not come up or an answer is not 200."""
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = workdir / "journeys.db"
+    for path in workdir.glob("journeys.db*"):
+        path.unlink()
+    command = [str(Path(sys.executable).with_name("claimtriage")), "serve", "--model", model, "--port", str(port),
+               "--store", f"sqlite:///{store}", "--no-auth"]
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server stopped (exit {server.returncode}); see {log_path}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server was not ready within {timeout_s:.0f} s; see {log_path}")
+            time.sleep(0.5)
+        echo(f"    server ready at {url} (OpenAPI docs at {url}/docs)")
+        answers = []
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for contact in contacts:
+                response = client.post("/triage", content=contact.model_dump_json(exclude={"labels", "outcome",
+                                                                                          "metadata"}),
+                                       headers={"content-type": "application/json"})
+                if response.status_code != 200:
+                    raise RuntimeError(f"/triage answered {response.status_code}: {response.text[:300]}")
+                answers.append(json.loads(response.text))
+        return answers
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+def _a_journey(contacts, length: int = 3):
+    """The contacts of one claim that crossed channels (at least `length` contacts), in time order."""
+    by_claim: dict[str, list] = {}
+    for contact in contacts:
+        if contact.labels and contact.labels.true_claim:
+            by_claim.setdefault(contact.labels.true_claim, []).append(contact)
+    for claim in sorted(by_claim, key=lambda k: -by_claim[k][-1].timestamp.timestamp()):
+        chain = by_claim[claim]
+        if len(chain) >= length and len({c.channel for c in chain}) >= 2:
+            return chain[:length]
+    return []
 
 
 def _one_per_channel(contacts):
