@@ -103,3 +103,19 @@ def exec_server(settings: ServiceSettings) -> None:
     args = [sys.executable, "-m", "bentoml", "serve", SERVICE, "--host", settings.host, "--port", str(settings.port),
             "--working-dir", str(PROJECT_ROOT)]
     os.execv(sys.executable, args)
+
+
+def export_feedback_command(
+    out: Annotated[Path, typer.Option(help="the training file to write (JSON lines of Contacts with labels)")] = Path("feedback.jsonl"),
+    store: Annotated[Optional[str], typer.Option(help="journey store URL (default: the embedded SQLite store)")] = None,
+) -> None:
+    """Export agents' corrections (POST /feedback) as a labelled training file for the next retraining."""
+    from data.journeys.store import JourneyStore, StoreError
+    from serving.engine import export_feedback
+
+    try:
+        n = export_feedback(JourneyStore.open(store), out)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{n} corrected contacts written to {out}; add it to the sources of a training config")

@@ -215,33 +215,9 @@ class TriageEngine:
         return self.store.add_feedback(fb.contact_id, **values)
 
     def export_feedback(self, path: str | Path) -> int:
-        """Write the corrected contacts as a training file (JSON lines of Contacts with labels): redacted text as
-        the body, the agent's labels, the latest correction of each contact winning."""
         if self.store is None:
             raise StoreError(self._store_error or "no journey store")
-        latest: dict[str, dict] = {}
-        for row in self.store.labelled_feedback():
-            merged = latest.setdefault(row["contact_id"], dict(row))
-            for key in ("claim", "complexity", "sentiment", "route_outcome"):
-                if row.get(key) is not None:
-                    merged[key] = row[key]
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        n = 0
-        with path.open("w", encoding="utf-8") as out:
-            for contact_id, row in latest.items():
-                labels = {k: row[k] for k in ("claim", "complexity", "sentiment") if row.get(k) is not None}
-                outcome = {"bot_failed": "unresolved", "resolved_by_bot": "bot", "resolved_by_agent": "agent"}.get(
-                    row.get("route_outcome") or "")
-                contact = {"id": contact_id, "channel": row["channel"],
-                           "timestamp": _iso(row["timestamp"]), "language": row["language"],
-                           "body": row["redacted_text"] or "(empty)", "labels": labels}
-                if outcome:
-                    contact["outcome"] = {"resolved_by": outcome}
-                Contact.model_validate(contact)
-                out.write(json.dumps(contact, ensure_ascii=False) + "\n")
-                n += 1
-        return n
+        return export_feedback(self.store, path)
 
     def readiness(self) -> dict[str, Any]:
         if self.store is None and self._store_error is not None:
@@ -249,6 +225,34 @@ class TriageEngine:
         store_ok = self.store is not None and self.store.ping()
         return {"model": self.model is not None, "store": store_ok, "model_version": self.model_version,
                 "store_error": None if store_ok else (self._store_error or "store unreachable")}
+
+
+def export_feedback(store: JourneyStore, path: str | Path) -> int:
+    """Write the corrected contacts as a training file (JSON lines of Contacts with labels): redacted text as the
+    body, the agents' labels, the latest correction of each contact winning. Returns the number of contacts."""
+    latest: dict[str, dict] = {}
+    for row in store.labelled_feedback():
+        merged = latest.setdefault(row["contact_id"], dict(row))
+        for key in ("claim", "complexity", "sentiment", "route_outcome"):
+            if row.get(key) is not None:
+                merged[key] = row[key]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding="utf-8") as out:
+        for contact_id, row in latest.items():
+            labels = {k: row[k] for k in ("claim", "complexity", "sentiment") if row.get(k) is not None}
+            outcome = {"bot_failed": "unresolved", "resolved_by_bot": "bot", "resolved_by_agent": "agent"}.get(
+                row.get("route_outcome") or "")
+            contact = {"id": contact_id, "channel": row["channel"],
+                       "timestamp": _iso(row["timestamp"]), "language": row["language"],
+                       "body": row["redacted_text"] or "(empty)", "labels": labels}
+            if outcome:
+                contact["outcome"] = {"resolved_by": outcome}
+            Contact.model_validate(contact)
+            out.write(json.dumps(contact, ensure_ascii=False) + "\n")
+            n += 1
+    return n
 
 
 def _iso(value: datetime) -> str:

@@ -99,9 +99,23 @@ def load_policy(path: str | Path | None = None) -> PolicyConfig:
         raise PolicyError(f"{path}: {problems}") from err
 
 
+POLICY_HEADER = """\
+# Routing policy (serving/policy.py reads it; unknown keys are errors).
+# bot_eligible_claims: claim types the bot settles; everything else goes to a person.
+# thresholds: a contact goes to the bot only with claim confidence >= min_claim_confidence, complexity score
+#   <= max_complexity_score and sentiment score >= min_sentiment_score. `claimtriage tune-policy` chooses them for a
+#   target misroute rate and records how in `tuning`.
+# Hard rules (a request for a person, legal threats, vulnerable customers, repeat contacts on an open claim, a failed
+#   bot attempt, negative public posts, unsupported languages, out of scope) always send to a person.
+# linking: claim-linking weights (data/journeys/linking.py); text_identifiers: the customer-code format and the
+#   company's own email domains (data/journeys/identity.py).
+"""
+
+
 def save_policy(policy: PolicyConfig, path: str | Path) -> None:
-    Path(path).write_text(yaml.safe_dump(policy.model_dump(mode="json", exclude_none=True), sort_keys=False,
-                                         allow_unicode=True), encoding="utf-8")
+    body = yaml.safe_dump(policy.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True,
+                          width=118)
+    Path(path).write_text(POLICY_HEADER + body, encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,20 @@ def test_feedback_is_stored_and_exported_as_training_data(engine, tmp_path):
         engine.record_feedback(Feedback(contact_id="unknown", claim="refund"))
 
 
+def test_export_feedback_command(tmp_path, trained_model):
+    from typer.testing import CliRunner
+
+    from claimtriage import app
+
+    url = f"sqlite:///{tmp_path / 'journeys.db'}"
+    engine = TriageEngine(trained_model, store=JourneyStore.open(url), policy=load_policy())
+    engine.triage([_contact("x1", "Vorrei disdire il contratto", email="z@libero.it")])
+    engine.record_feedback(Feedback(contact_id="x1", claim="cancellation"))
+    result = CliRunner().invoke(app, ["export-feedback", "--store", url, "--out", str(tmp_path / "fb.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert read_contacts(tmp_path / "fb.jsonl").contacts[0].labels.claim == "cancellation"
+
+
 def test_readiness_reports_model_and_store(engine):
     assert engine.readiness()["model"] and engine.readiness()["store"]
 

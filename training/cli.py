@@ -96,7 +96,8 @@ def tune_policy_command(
     data: Annotated[str, typer.Option("--data", "-d", help="labelled contacts with outcomes: a folder, file or shared set")] = "demo_corpus",
     model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
     policy: Annotated[Optional[Path], typer.Option(help="the policy file to start from (default: the embedded one)")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="where the tuned policy goes (default: overwrite --policy)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="where the tuned policy goes (default: policy.yaml in the "
+                                                    "workspace; serve it with --policy)")] = None,
     target_misroute: Annotated[float, typer.Option(help="the misroute rate not to exceed (share of all contacts)")] = 0.02,
     limit: Annotated[Optional[int], typer.Option(help="use only the first N contacts (in time order)")] = None,
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the curve and thresholds to MLflow")] = True,

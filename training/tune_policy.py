@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any, Callable
 
-from data.paths import PROJECT_ROOT
+from data.paths import PROJECT_ROOT, workspace_dir
 from data.sources import load_source
 from evaluation.routing import apply_thresholds, choose, fresh_engine, frontier, holdout, replay, sweep
 from serving.engine import TriageEngine
@@ -87,7 +87,7 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
         "data": data, "model": base.model_version, "target_misroute": target_misroute,
         "holdout_automation": round(heldout["overall"]["automation_rate"], 4),
         "holdout_misroute": round(heldout["overall"]["misroute_rate"], 4)}})
-    out_policy = Path(out_policy) if out_policy else policy_path
+    out_policy = Path(out_policy) if out_policy else workspace_dir() / "policy.yaml"
     save_policy(tuned, out_policy)
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "curve.csv").open("w", newline="") as f:
