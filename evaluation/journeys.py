@@ -5,7 +5,7 @@ and a fresh journey store; pairwise precision/recall/F1 of customers and of clai
 store's final assignments (after every merge).
 routing: the same replay with the policy file; automation and misroute overall and per channel (definitions in
 evaluation/routing.py), then two real-data checks: STC-3 helpdesk threads that annotators judged not accomplished
-must not be sent to the bot, and out-of-scope requests (bitext: another business's requests) must reach a person.
+must not be sent to the bot, and out-of-scope requests (xSID: weather, alarms, music, in Italian and English) must reach a person.
 Both write JSON under evaluation/ and a section of evaluation/RESULTS.md.
 """
 
@@ -83,7 +83,7 @@ def run_routing(engine: TriageEngine, data: str | None = None, *, limit: int | N
     report["meets"] = {"automation_rate": measured["overall"]["automation_rate"] >= TARGETS["automation_rate"],
                        "misroute_rate": measured["overall"]["misroute_rate"] <= TARGETS["misroute_rate"]}
     report["real_data"] = {}
-    checks = (("stc3_helpdesk_dq", _stc3_check), ("bitext_customer_support", _oos_check))
+    checks = (("stc3_helpdesk_dq", _stc3_check), ("xsid", _oos_check))
     for name, check in checks if real_limit > 0 else ():
         try:
             report["real_data"][name] = check(engine, name, real_limit, echo)
@@ -104,7 +104,9 @@ def _stc3_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, 
 
 
 def _oos_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, Any]:
-    contacts = load_source(name).contacts[:limit]
+    """xSID: requests to a voice assistant (weather, alarms, music, restaurants) in Italian and English, nothing a
+    utility's bot handles: every one must reach a person."""
+    contacts = load_source(name, split="test").contacts[:limit]
     echo(f"routing: {len(contacts)} out-of-scope requests ({name})")
     cases = replay(fresh_engine(engine), contacts)
     to_person = sum(c.target == "human" for c in cases)
@@ -153,12 +155,12 @@ def _markdown(name: str, r: dict[str, Any]) -> str:
                      f"{_pct(x['bot_error_rate'])} |")
     lines += ["", f"Contacts a bot settled in the data (the ceiling of error-free automation): "
                   f"{_pct(r['bot_settled_share'])}.", ""]
-    s, b = r["real_data"].get("stc3_helpdesk_dq", {}), r["real_data"].get("bitext_customer_support", {})
+    s, b = r["real_data"].get("stc3_helpdesk_dq", {}), r["real_data"].get("xsid", {})
     if "n" in s:
         lines.append(f"- STC-3: {s['not_accomplished_to_bot']} of {s['not_accomplished']} threads judged not "
                      f"accomplished sent to the bot (must be 0) {tick(s['meets'])}; {s['n']} threads.")
     if "n" in b:
-        lines.append(f"- Out of scope (bitext, another business's requests): {_pct(b['to_person_rate'])} of {b['n']} "
+        lines.append(f"- Out of scope (xSID: weather, alarms, music... in it/en): {_pct(b['to_person_rate'])} of {b['n']} "
                      f"reach a person {tick(b['meets'])}; the out-of-scope gate flags "
                      f"{_pct(b['flagged_out_of_scope_rate'])}.")
     lines.append("")
