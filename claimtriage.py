@@ -11,6 +11,7 @@ from data.cli import app as data_app
 from evaluation.bench import app as bench_app
 from evaluation.cli import evaluate_command
 from serving.cli import export_feedback_command, serve_command
+from evaluation.segments.cli import segment_command
 from training.cli import promote_command, train_command, tune_policy_command
 
 #: the project runs offline by default; a user with a network overrides any of these in the environment
@@ -32,6 +33,7 @@ app.command("tune-policy")(tune_policy_command)
 app.command("evaluate")(evaluate_command)
 app.command("serve")(serve_command)
 app.command("export-feedback")(export_feedback_command)
+app.command("segment")(segment_command)
 app.add_typer(bench_app, name="bench")
 
 

@@ -104,7 +104,7 @@ def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
     out_policy = tmp_path / "policy.yaml"
-    summary = tune_policy(str(corpus), policy_path=None, out_policy=out_policy, target_misroute=0.05,
+    summary = tune_policy(str(corpus), policy_path=None, out_policy=out_policy, target_misroute=0.05, limit=400,
                           out_dir=tmp_path / "policy", track=False, engine=engine)
     tuned = load_policy(out_policy)
     assert tuned.thresholds.model_dump() == summary["thresholds"] and tuned.tuning["target_misroute"] == 0.05
@@ -118,10 +118,10 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus):
     from evaluation.journeys import run_journeys, run_routing
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
-    journeys = run_journeys(engine, str(corpus))
+    journeys = run_journeys(engine, str(corpus), limit=400)
     assert journeys["identity"]["precision"] >= 0.99 and journeys["identity"]["recall"] >= 0.9
     assert journeys["claims"]["f1"] > 0.5
-    routing = run_routing(engine, str(corpus), real_limit=0)
+    routing = run_routing(engine, str(corpus), limit=400, real_limit=0)
     overall = routing["overall"]
     assert overall["n"] == journeys["n_contacts"] and 0 < overall["automation_rate"] < 1
     assert set(routing["per_channel"]) >= {"email", "phone"}
