@@ -78,7 +78,9 @@ def _patterns() -> tuple[tuple[re.Pattern[str], bool], ...]:
         rf"{before}(?i:parlato con|spoke (?:to|with)|talked to|a nome di|intestat[oa] a|on behalf of)[ \t]+"
         rf"(?P<name>{_CAP_NAME})",
         # sign-offs: a name alone on the line after "Cordiali saluti", or after "Thanks," at the end of a line
-        rf"(?im:^[ \t]*{_SIGNOFF}[ \t]*[,.!]?[ \t]*\r?\n[ \t]*)(?P<name>{_CAP_NAME})(?=[ \t]*(?:\r?\n|$|,))",
+        # ("Grazie e buona giornata,\nAlessandro Longo": several sign-offs joined on one line count as one)
+        rf"(?im:^[ \t]*{_SIGNOFF}(?:[ \t]*(?:,|\be\b|\band\b|&)[ \t]*{_SIGNOFF})*[ \t]*[,.!]?[ \t]*\r?\n[ \t]*)"
+        rf"(?P<name>{_CAP_NAME})(?=[ \t]*(?:\r?\n|$|,))",
         rf"(?i:\b{_SIGNOFF}),[ \t]*(?P<name>{_CAP_NAME})(?=[ \t]*[.!]?[ \t]*(?:\r?\n|$))",
     ]
     strong = [

@@ -52,6 +52,8 @@ from data.redact import PII_TYPES, Redaction, redact
         ("Grazie Laura per l'aiuto", "PERSON", "Laura"),
         ("abitiamo in via dei Mille 24", "ADDRESS", "Mille 24"),
         ("Cordiali saluti,\nGiulia Bianchi", "PERSON", "Giulia Bianchi"),
+        ("Grazie e buona giornata,\nAlessandro Longo\nCodice cliente: LMN 2766783", "PERSON", "Alessandro Longo"),
+        ("Thanks and best regards,\nJohn Smith", "PERSON", "John Smith"),
         ("Hi, my name is John Smith and my bill is wrong", "PERSON", "John Smith"),
         ("This is Sarah from accounts", "PERSON", "Sarah"),
         ("Dear John Smith, we received your request", "PERSON", "John Smith"),
