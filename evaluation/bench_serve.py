@@ -14,10 +14,7 @@ import json
 import os
 import platform
 import secrets
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +23,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from data.paths import PROJECT_ROOT
+from serving.process import ServerError, running_server
 
 DEFAULT_OUT = PROJECT_ROOT / "evaluation" / "bench" / "serve.json"
 TARGETS = {"c32_req_per_s": 250, "c32_p99_ms": 150, "c1_p50_ms": 15, "endpoint_over_raw": 0.5, "rss_gib": 1.5}
@@ -130,26 +128,6 @@ def raw_model(model: str, payloads: list[dict], tracking_uri: str | None) -> dic
     return {"dtype": loaded.encoder.dtype, "contacts_per_s": best["contacts_per_s"], "runs": runs}
 
 
-def start_server(model: str, port: int, workdir: Path, key: str, tracking_uri: str | None) -> subprocess.Popen:
-    command = [str(Path(sys.executable).with_name("claimtriage")), "serve", "--model", model, "--host", "127.0.0.1",
-               "--port", str(port), "--store", f"sqlite:///{workdir / 'journeys.db'}", "--max-batch-contacts", "64"]
-    if tracking_uri:
-        command += ["--tracking-uri", tracking_uri]
-    env = {**os.environ, "CLAIMTRIAGE_API_KEYS": key, "CLAIMTRIAGE_LOG_LEVEL": "WARNING"}
-    log = (workdir / "server.log").open("w")
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 async def run_phases(url: str, key: str, payloads: list[dict], server_pid: int, *, requests: int,
                      max_seconds: float, steady_seconds: float, steady_rate: float) -> dict[str, Any]:
     import httpx
@@ -188,39 +166,23 @@ def bench_serve(
 ) -> None:
     """Measure the triage endpoint (single contacts at concurrency 1, 8, 32; batches; optional steady run) and the
     raw model in one run; print and write the figures."""
-    import socket
-
-    import httpx
-
     payloads = contact_payloads(source, n)
     raw = raw_model(model, payloads, tracking_uri)
     load_before = os.getloadavg()
     key = secrets.token_urlsafe(24)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
+    args = ["--model", model, "--max-batch-contacts", "64"] + (["--tracking-uri", tracking_uri] if tracking_uri else [])
     with tempfile.TemporaryDirectory(prefix="claimtriage-bench-") as tmp:
         workdir = Path(tmp)
-        server = start_server(model, port, workdir, key, tracking_uri)
+        args += ["--store", f"sqlite:///{workdir / 'journeys.db'}"]
         try:
-            deadline = time.monotonic() + 180
-            while True:
-                if server.poll() is not None:
-                    raise typer.Exit(f"the server stopped:\n{(workdir / 'server.log').read_text()[-2000:]}")
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise typer.Exit("the server did not become ready in 180 s")
-                time.sleep(0.5)
-            measured = asyncio.run(run_phases(url, key, payloads, server.pid, requests=requests,
-                                              max_seconds=max_seconds, steady_seconds=steady_seconds,
-                                              steady_rate=steady_rate))
-        finally:
-            stop_server(server)
+            with running_server(args, workdir=workdir, env={"CLAIMTRIAGE_API_KEYS": key,
+                                                            "CLAIMTRIAGE_LOG_LEVEL": "WARNING"}) as server:
+                measured = asyncio.run(run_phases(server.url, key, payloads, server.process.pid, requests=requests,
+                                                  max_seconds=max_seconds, steady_seconds=steady_seconds,
+                                                  steady_rate=steady_rate))
+        except ServerError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
     phases = measured["phases"]
     c1, c32, batch = phases["single_c1"], phases["single_c32"], phases["batch16_c4"]
     report: dict[str, Any] = {

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
 from data.schema import Channel
+from serving.process import running_server
 
 KEY = "server-test-key-42"
 START_TIMEOUT_S = 150
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,38 +19,12 @@ def server(trained_model, workspace, tmp_path_factory):
     model_dir = trained_model.save(folder / "model")
     key_file = folder / "keys.txt"
     key_file.write_text(f"# serving test\n{KEY}\n")
-    port = free_port()
-    log = (folder / "server.log").open("w")
-    env = {**os.environ, "CLAIMTRIAGE_HOME": str(workspace)}
-    env.pop("CLAIMTRIAGE_API_KEYS", None)
-    command = [str(Path(sys.executable).with_name("claimtriage")), "serve", "--model", str(model_dir),
-               "--port", str(port), "--store", f"sqlite:///{folder / 'journeys.db'}", "--api-key-file", str(key_file),
-               "--max-batch-contacts", "16"]
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert process.poll() is None, (folder / "server.log").read_text()[-3000:]
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready in time"
-            time.sleep(0.5)
-        with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=30) as client:
-            yield client, folder / "server.log"
-    finally:
-        # the whole process group: BentoML's arbiter and its worker
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
+    args = ["--model", str(model_dir), "--store", f"sqlite:///{folder / 'journeys.db'}", "--api-key-file",
+            str(key_file), "--max-batch-contacts", "16"]
+    env = {"CLAIMTRIAGE_HOME": str(workspace), "CLAIMTRIAGE_API_KEYS": None}
+    with running_server(args, workdir=folder, env=env, timeout_s=START_TIMEOUT_S) as running:
+        with httpx.Client(base_url=running.url, headers={"X-API-Key": KEY}, timeout=30) as client:
+            yield client, running.log_path
 
 
 def test_real_server_triages_contacts_of_several_channels(server, corpus_contacts):

@@ -55,43 +55,18 @@ def serve_and_triage(model: str, contacts, *, workdir: Path, echo=print, timeout
     """Start `claimtriage serve` on a free loopback port with a fresh journey store, POST each contact to /triage
     in order, stop the server. Raises if the server does not come up or an answer is not 200."""
     import json
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
 
     import httpx
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    store = workdir / "journeys.db"
+    from serving.process import running_server
+
     for path in workdir.glob("journeys.db*"):
         path.unlink()
-    command = [str(Path(sys.executable).with_name("claimtriage")), "serve", "--model", model, "--port", str(port),
-               "--store", f"sqlite:///{store}", "--no-auth"]
-    log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server stopped (exit {server.returncode}); see {log_path}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server was not ready within {timeout_s:.0f} s; see {log_path}")
-            time.sleep(0.5)
-        echo(f"    server ready at {url} (OpenAPI docs at {url}/docs)")
+    args = ["--model", model, "--store", f"sqlite:///{workdir / 'journeys.db'}", "--no-auth"]
+    with running_server(args, workdir=workdir, timeout_s=timeout_s) as server:
+        echo(f"    server ready at {server.url} (OpenAPI docs at {server.url}/docs)")
         answers = []
-        with httpx.Client(base_url=url, timeout=60) as client:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
             for contact in contacts:
                 response = client.post("/triage", content=contact.model_dump_json(exclude={"labels", "outcome",
                                                                                           "metadata"}),
@@ -100,14 +75,6 @@ def serve_and_triage(model: str, contacts, *, workdir: Path, echo=print, timeout
                     raise RuntimeError(f"/triage answered {response.status_code}: {response.text[:300]}")
                 answers.append(json.loads(response.text))
         return answers
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
 
 
 def _a_journey(contacts, length: int = 3):
