@@ -20,7 +20,6 @@ from typing import Any, Sequence
 import numpy as np
 
 from data.journeys.store import JourneyStore
-from data.normalise import normalise
 from data.schema import Contact
 from serving.engine import TriageEngine
 from serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, Thresholds, human_reasons
@@ -58,19 +57,14 @@ def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 
     known = set(engine.model.heads["claim"].labels) if "claim" in engine.model.heads else set()
     ordered = sorted(contacts, key=lambda c: (c.timestamp, c.id))
     cases: list[RoutingCase] = []
-    for start in range(0, len(ordered), batch_size):
-        chunk = ordered[start:start + batch_size]
-        normalised = [normalise(c) for c in chunk]
-        scores = engine.model.score_normalised(normalised)
-        for contact, s, n in zip(chunk, scores, normalised):
-            answer, x, features = engine.decide_with_inputs(contact, s, n)
-            resolved = contact.outcome.resolved_by if contact.outcome else None
-            label = contact.labels.claim if contact.labels else None
-            cases.append(RoutingCase(
-                contact_id=contact.id, channel=contact.channel.value, x=x, journey=features,
-                target=answer.route.target, needs_person=None if resolved is None else resolved != "bot",
-                out_of_scope=label is not None and bool(known) and label not in known, group=_group(contact),
-                signals=dict(contact.labels.signals) if contact.labels else {}))
+    for contact, answer, x, features in engine.triage_with_inputs(ordered, batch_size):
+        resolved = contact.outcome.resolved_by if contact.outcome else None
+        label = contact.labels.claim if contact.labels else None
+        cases.append(RoutingCase(
+            contact_id=contact.id, channel=contact.channel.value, x=x, journey=features,
+            target=answer.route.target, needs_person=None if resolved is None else resolved != "bot",
+            out_of_scope=label is not None and bool(known) and label not in known, group=_group(contact),
+            signals=dict(contact.labels.signals) if contact.labels else {}))
     return cases
 
 

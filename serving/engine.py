@@ -11,7 +11,7 @@ import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
@@ -189,13 +189,17 @@ class TriageEngine:
 
     def triage(self, contacts: Sequence[Contact], batch_size: int = 64) -> list[TriageAnswer]:
         """Score then decide, in the given order (give contacts in time order for journeys to build up)."""
-        out: list[TriageAnswer] = []
+        return [answer for _, answer, _, _ in self.triage_with_inputs(contacts, batch_size)]
+
+    def triage_with_inputs(self, contacts: Sequence[Contact], batch_size: int = 64
+                           ) -> Iterator[tuple[Contact, TriageAnswer, RoutingInput, JourneyFeatures]]:
+        """`triage`, one contact at a time, with what the policy read (for tuning and evaluating the policy)."""
         for start in range(0, len(contacts), batch_size):
             chunk = contacts[start:start + batch_size]
             normalised = [normalise(c) for c in chunk]
             scores = self.model.score_normalised(normalised)
-            out += [self.decide(c, s, n) for c, s, n in zip(chunk, scores, normalised)]
-        return out
+            for contact, scored, norm in zip(chunk, scores, normalised):
+                yield (contact, *self.decide_with_inputs(contact, scored, norm))
 
     # ---- reads, feedback, health ---------------------------------------------------------------------------
     def journey(self, customer_key: str) -> dict | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,7 +20,6 @@ from evaluation.routing import apply_thresholds, choose, fresh_engine, frontier,
 from serving.engine import TriageEngine
 from serving.policy import DEFAULT_POLICY, Thresholds, load_policy, save_policy
 
-logger = logging.getLogger(__name__)
 
 OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
 

@@ -12,8 +12,6 @@ stored.
 
 from __future__ import annotations
 
-import json
-import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -30,7 +28,6 @@ from data.journeys.identity import IdentityKeys, resolve
 from data.journeys.linking import Incoming, LinkDecision, LinkingConfig, OpenClaim, choose_claim, is_stale
 from data.paths import workspace_dir
 
-logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _ADVISORY_LOCK = 724_311_901  # an arbitrary constant: the write lock of the journey store on PostgreSQL
@@ -558,15 +555,3 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("immediate", False) else "BEGIN")
-
-
-def json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(type(value))
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, default=json_default)
