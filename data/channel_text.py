@@ -96,14 +96,24 @@ def form_message(text: str) -> str:
     return text.strip()
 
 
+@cache
+def _emoji_gate() -> re.Pattern[str]:
+    """A character every emoji sequence contains: its first code point, or the keycap mark of "1️⃣" (which starts
+    with a plain digit). `emoji.emoji_list` walks the text in Python; most texts have no emoji and skip it."""
+    firsts = {e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()} | {"\u20e3"}
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+
+
 def emojis_in(text: str) -> list[str]:
     """The emojis in `text`, in order, repeats included."""
+    if not _emoji_gate().search(text):
+        return []
     return [item["emoji"] for item in emoji.emoji_list(text)]
 
 
 def _ends_with_emoji(text: str) -> bool:
     tail = text[-12:]  # emoji sequences (flags, ZWJ families, skin tones) are a few code points long
-    return any(item["match_end"] == len(tail) for item in emoji.emoji_list(tail))
+    return bool(_emoji_gate().search(tail)) and any(item["match_end"] == len(tail) for item in emoji.emoji_list(tail))
 
 
 def join_sentences(parts: list[str]) -> str:

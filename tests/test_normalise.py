@@ -336,3 +336,13 @@ def test_result_is_a_frozen_model() -> None:
     assert isinstance(result, NormalisedContact)
     with pytest.raises(ValueError):
         result.text = "changed"  # type: ignore[misc]
+
+
+def test_emoji_gate_lets_every_emoji_through_and_plain_text_skips_the_scan():
+    import emoji
+
+    from data.channel_text import _emoji_gate, emojis_in
+
+    assert all(_emoji_gate().search(e) for e in emoji.EMOJI_DATA)  # no emoji is ever missed by the fast path
+    assert emojis_in("perché è così, 123 #hashtag") == []
+    assert emojis_in("ok 👍🏽 e 1️⃣ 🇮🇹") == ["👍🏽", "1️⃣", "🇮🇹"]

@@ -120,6 +120,32 @@ feedback = sa.Table(
 )
 
 
+class _Q:
+    """The write path's statements, built once: building and coercing a statement costs more than running it on
+    SQLite, and the store writes one contact per request."""
+
+    contact_by_id = sa.select(contacts).where(contacts.c.id == sa.bindparam("b_id"))
+    insert_contact = contacts.insert()
+    owners = sa.select(identifiers.c.key, identifiers.c.customer_key).where(
+        identifiers.c.key.in_(sa.bindparam("b_keys", expanding=True)))
+    customer_ids = sa.select(customers.c.key, customers.c.customer_id).where(
+        customers.c.key.in_(sa.bindparam("b_keys", expanding=True)))
+    insert_customer = customers.insert()
+    insert_identifier = identifiers.insert()
+    insert_candidate = candidate_merges.insert()
+    set_customer_id = customers.update().where(customers.c.key == sa.bindparam("b_key"),
+                                                customers.c.customer_id.is_(None))
+    open_claims = sa.select(claims).where(claims.c.customer_key == sa.bindparam("b_customer"),
+                                          claims.c.status == "open").order_by(claims.c.opened_at)
+    count_open = sa.select(sa.func.count()).select_from(claims).where(
+        claims.c.customer_key == sa.bindparam("b_customer"), claims.c.status == "open")
+    update_claim = claims.update().where(claims.c.id == sa.bindparam("b_id"))
+    insert_claim = claims.insert()
+    n_contacts = sa.select(claims.c.n_contacts).where(claims.c.id == sa.bindparam("b_id"))
+    prior = sa.select(contacts).where(contacts.c.claim_id == sa.bindparam("b_claim")).order_by(
+        contacts.c.timestamp, contacts.c.id)
+
+
 @dataclass(frozen=True)
 class ContactRecord:
     """What the store keeps of one contact: no raw customer text, only the redacted one."""
@@ -283,7 +309,7 @@ class JourneyStore:
         now = datetime.now(timezone.utc)
         ts = _utc(record.timestamp)
         with self._write() as conn:
-            existing = conn.execute(sa.select(contacts).where(contacts.c.id == record.id)).mappings().first()
+            existing = conn.execute(_Q.contact_by_id, {"b_id": record.id}).mappings().first()
             if existing is not None:
                 state = self._state_of(conn, existing)
                 state.already_stored = True
@@ -291,7 +317,7 @@ class JourneyStore:
             if keys.empty:
                 state = JourneyState(status="no_identifier")
                 route_info = route(state) if route else None
-                conn.execute(contacts.insert().values(**self._contact_row(record, None, None, route_info, now)))
+                conn.execute(_Q.insert_contact, self._contact_row(record, None, None, route_info, now))
                 return state
             customer, status, n_conflicts = self._resolve(conn, record, keys, now)
             open_claims = self._open_claims(conn, customer, ts, now)
@@ -310,14 +336,13 @@ class JourneyStore:
                 prior = self._prior(conn, claim_id)
                 self._extend_claim(conn, claim, record, ts)
             if record.resolved_by in ("bot", "agent"):
-                conn.execute(claims.update().where(claims.c.id == claim_id).values(resolved_at=ts))
-            n_open = conn.execute(sa.select(sa.func.count()).select_from(claims).where(
-                claims.c.customer_key == customer, claims.c.status == "open")).scalar_one()
+                conn.execute(_Q.update_claim, {"b_id": claim_id, "resolved_at": ts})
+            n_open = conn.execute(_Q.count_open, {"b_customer": customer}).scalar_one()
             state = JourneyState(status=status, customer_key=customer, claim_id=claim_id,
                                  new_claim=decision.claim_id is None, claim_type=claim_type, opened_at=opened_at,
                                  prior=prior, open_claims=n_open, candidate_merges=n_conflicts, link=decision)
             route_info = route(state) if route else None
-            conn.execute(contacts.insert().values(**self._contact_row(record, customer, claim_id, route_info, now)))
+            conn.execute(_Q.insert_contact, self._contact_row(record, customer, claim_id, route_info, now))
             return state
 
     def _contact_row(self, record: ContactRecord, customer: str | None, claim_id: str | None,
@@ -329,11 +354,9 @@ class JourneyStore:
 
     def _resolve(self, conn: Connection, record: ContactRecord, keys: IdentityKeys,
                  now: datetime) -> tuple[str, str, int]:
-        rows = conn.execute(sa.select(identifiers.c.key, identifiers.c.customer_key)
-                            .where(identifiers.c.key.in_(sorted(keys.strong)))).all()
+        rows = conn.execute(_Q.owners, {"b_keys": sorted(keys.strong)}).all() if keys.strong else []
         owners = {key: owner for key, owner in rows}
-        cids = dict(conn.execute(sa.select(customers.c.key, customers.c.customer_id)
-                                 .where(customers.c.key.in_(sorted(set(owners.values()))))).all())
+        cids = dict(conn.execute(_Q.customer_ids, {"b_keys": sorted(set(owners.values()))}).all()) if owners else {}
         cids = {k: (f"cid:{v}" if v else None) for k, v in cids.items()}
         res = resolve(keys, owners, cids)
         status = "linked"
@@ -344,20 +367,19 @@ class JourneyStore:
         for other in res.merge:
             self._merge(conn, keep=customer, gone=other)
         for other in res.conflicts:
-            conn.execute(candidate_merges.insert().values(
+            conn.execute(_Q.insert_candidate, dict(
                 customer_key=customer, other_key=other, contact_id=record.id, created_at=now,
                 reason="shares an identifier with a customer that holds another customer id"))
         if keys.customer_id:
-            conn.execute(customers.update().where(customers.c.key == customer, customers.c.customer_id.is_(None))
-                         .values(customer_id=keys.customer_id.removeprefix("cid:")))
+            conn.execute(_Q.set_customer_id, {"b_key": customer, "customer_id": keys.customer_id.removeprefix("cid:")})
         new_keys = sorted(k for k in keys.strong if k not in owners)
         if new_keys:
-            conn.execute(identifiers.insert(), [dict(key=k, customer_key=customer, first_seen=now) for k in new_keys])
+            conn.execute(_Q.insert_identifier, [dict(key=k, customer_key=customer, first_seen=now) for k in new_keys])
         return customer, status, len(res.conflicts)
 
     def _new_customer(self, conn: Connection, now: datetime) -> str:
         key = _new_key("cust")  # never reused, even after a merge removes a customer
-        conn.execute(customers.insert().values(key=key, customer_id=None, created_at=now))
+        conn.execute(_Q.insert_customer, dict(key=key, customer_id=None, created_at=now))
         return key
 
     def _merge(self, conn: Connection, *, keep: str, gone: str) -> None:
@@ -371,8 +393,7 @@ class JourneyStore:
                          .values(customer_id=gone_cid))
 
     def _open_claims(self, conn: Connection, customer: str, ts: datetime, now: datetime) -> list[OpenClaim]:
-        rows = conn.execute(sa.select(claims).where(claims.c.customer_key == customer, claims.c.status == "open")
-                            .order_by(claims.c.opened_at)).mappings().all()
+        rows = conn.execute(_Q.open_claims, {"b_customer": customer}).mappings().all()
         out = []
         for row in rows:
             claim = OpenClaim(id=row["id"], claim_type=row["claim_type"], opened_at=_utc(row["opened_at"]),
@@ -383,15 +404,15 @@ class JourneyStore:
                               last_outcome=row["last_outcome"], references=frozenset(row["references"] or ()))
             if is_stale(claim, ts, self.linking):
                 reason = "resolved" if claim.resolved_at is not None else "inactive"
-                conn.execute(claims.update().where(claims.c.id == claim.id)
-                             .values(status="closed", closed_at=ts, close_reason=reason))
+                conn.execute(_Q.update_claim, {"b_id": claim.id, "status": "closed", "closed_at": ts,
+                                               "close_reason": reason})
                 continue
             out.append(claim)
         return out
 
     def _new_claim(self, conn: Connection, customer: str, record: ContactRecord, ts: datetime) -> str:
         claim_id = _new_key("claim")
-        conn.execute(claims.insert().values(
+        conn.execute(_Q.insert_claim, dict(
             id=claim_id, customer_key=customer, claim_type=record.claim_type, status="open", opened_at=ts,
             last_contact_at=ts, n_contacts=1,
             centroid=_json_vector(record.embedding), last_embedding=_json_vector(record.embedding),
@@ -400,7 +421,7 @@ class JourneyStore:
         return claim_id
 
     def _extend_claim(self, conn: Connection, claim: OpenClaim, record: ContactRecord, ts: datetime) -> None:
-        n = conn.execute(sa.select(claims.c.n_contacts).where(claims.c.id == claim.id)).scalar_one()
+        n = conn.execute(_Q.n_contacts, {"b_id": claim.id}).scalar_one()
         centroid = claim.centroid
         if record.embedding is not None:
             centroid = record.embedding if centroid is None else (centroid * n + record.embedding) / (n + 1)
@@ -415,11 +436,10 @@ class JourneyStore:
             values["centroid"] = np.asarray(centroid, dtype=float).round(5).tolist()
         if claim.claim_type is None and record.claim_type is not None:
             values["claim_type"] = record.claim_type
-        conn.execute(claims.update().where(claims.c.id == claim.id).values(**values))
+        conn.execute(_Q.update_claim, {"b_id": claim.id, **values})
 
     def _prior(self, conn: Connection, claim_id: str) -> list[PriorContact]:
-        rows = conn.execute(sa.select(contacts).where(contacts.c.claim_id == claim_id)
-                            .order_by(contacts.c.timestamp, contacts.c.id)).mappings().all()
+        rows = conn.execute(_Q.prior, {"b_claim": claim_id}).mappings().all()
         return [_prior_contact(r) for r in rows]
 
     def _state_of(self, conn: Connection, row) -> JourneyState:
