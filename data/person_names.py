@@ -130,22 +130,29 @@ def _known_names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w@])(?:{alternatives})(?!\w)")
 
 
-def find_person_spans(text: str, known_names: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
-    """Character spans of person names in `text`, sorted and non-overlapping.
-
-    `known_names` are names already known to belong to this contact (found by a cue in another of its messages, or
-    the customer's display name): they and their words are found wherever they appear, cue or not.
-    """
-    spans: list[tuple[int, int]] = []
-    known = _known_names_pattern(known_names) if known_names else None
-    if known is not None:
-        spans.extend(match.span() for match in known.finditer(text))
+@lru_cache(maxsize=1024)  # normalisation asks twice per text: once to learn the contact's names, once to redact
+def _cued_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of names that a cue introduces ("mi chiamo ...", a sign-off)."""
+    spans = []
     for pattern, strong in _patterns():
         for match in pattern.finditer(text):
             start = match.start("name")
             length = _trim(match.group("name"), strong)
             if length:
                 spans.append((start, start + length))
+    return tuple(spans)
+
+
+def find_person_spans(text: str, known_names: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Character spans of person names in `text`, sorted and non-overlapping.
+
+    `known_names` are names already known to belong to this contact (found by a cue in another of its messages, or
+    the customer's display name): they and their words are found wherever they appear, cue or not.
+    """
+    spans = list(_cued_spans(text))
+    known = _known_names_pattern(known_names) if known_names else None
+    if known is not None:
+        spans.extend(match.span() for match in known.finditer(text))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
