@@ -12,7 +12,7 @@ from evaluation.bench import app as bench_app
 from evaluation.cli import evaluate_command
 from serving.cli import export_feedback_command, serve_command
 from evaluation.segments.cli import segment_command
-from training.cli import promote_command, train_command, tune_policy_command
+from training.cli import fit_linking_command, promote_command, train_command, tune_policy_command
 
 #: the project runs offline by default; a user with a network overrides any of these in the environment
 OFFLINE_DEFAULTS = {
@@ -30,6 +30,7 @@ app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("promote")(promote_command)
 app.command("tune-policy")(tune_policy_command)
+app.command("fit-linking")(fit_linking_command)
 app.command("evaluate")(evaluate_command)
 app.command("serve")(serve_command)
 app.command("export-feedback")(export_feedback_command)

@@ -74,6 +74,20 @@ def model_version(model_uri: str, model: TriageModel) -> str:
     return f"{model.info.get('name', 'local')}" + (f" (run {run})" if run else f" ({Path(model_uri).name})")
 
 
+def contact_record(contact: Contact, scores: ContactScores, normalised: NormalisedContact) -> ContactRecord:
+    """What the journey store keeps of a scored contact (redacted text, scores, what claim linking reads)."""
+    return ContactRecord(
+        id=contact.id, channel=contact.channel.value, timestamp=contact.timestamp, language=scores.language,
+        claim_type=None if scores.out_of_scope else scores.claim,
+        scores={k: v for k, v in scores.as_dict().items() if k not in ("contact_id", "claim_top_k", "claim_labels")},
+        redacted_text=normalised.text[:STORED_TEXT_CHARS], embedding=scores.embedding, thread_id=contact.thread_id,
+        refers_back=refers_back(normalised.text),
+        claim_probabilities=dict(scores.claim_top_k),
+        references=reference_tokens(_all_texts(contact)),
+        bot_tried=any(t.speaker == Speaker.bot for t in contact.turns or ()),
+        resolved_by=contact.outcome.resolved_by if contact.outcome else None)
+
+
 class TriageEngine:
     """Model + journey store + routing policy."""
 
@@ -161,16 +175,7 @@ class TriageEngine:
         if self.store is None:
             return JourneyState(status="store_unavailable")
         keys = identity_keys(contact.customer, identifiers_in_text(_customer_texts(contact), self._text_ids))
-        record = ContactRecord(
-            id=contact.id, channel=contact.channel.value, timestamp=contact.timestamp, language=scores.language,
-            claim_type=None if scores.out_of_scope else scores.claim,
-            scores={k: v for k, v in scores.as_dict().items() if k not in ("contact_id", "claim_top_k", "claim_labels")},
-            redacted_text=normalised.text[:STORED_TEXT_CHARS], embedding=scores.embedding, thread_id=contact.thread_id,
-            refers_back=refers_back(normalised.text),
-            claim_probabilities=dict(scores.claim_top_k),
-            references=reference_tokens(_all_texts(contact)),
-            bot_tried=any(t.speaker == Speaker.bot for t in contact.turns or ()),
-            resolved_by=contact.outcome.resolved_by if contact.outcome else None)
+        record = contact_record(contact, scores, normalised)
         try:
             return self.store.record(record, keys, route=route_with)
         except sa.exc.SQLAlchemyError as err:

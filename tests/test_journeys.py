@@ -183,6 +183,30 @@ def test_an_inactive_claim_is_never_joined():
     assert choose_claim(_incoming(embedding=v), [_claim(days_ago=45, centroid=v)], LinkingConfig()).claim_id is None
 
 
+def test_a_contact_confidently_about_another_type_scores_lower_than_an_unsure_follow_up():
+    """"Still nothing!" (no claim type stands out) may continue a billing claim; a contact the heads place firmly on
+    another type is another claim, even when the text looks alike."""
+    from data.journeys.linking import link_features, link_score
+
+    v = np.ones(4, dtype=np.float32) / 2
+    unsure = _incoming(embedding=v, claim_type=None, claim_probabilities={"refund": 0.3, "technical_fault": 0.25})
+    other = _incoming(embedding=v, claim_type="technical_fault", claim_probabilities={"technical_fault": 0.97})
+    assert link_features(other, _claim(centroid=v), 1)["other_type_confidence"] == pytest.approx(0.97)
+    config = LinkingConfig()
+    assert link_score(unsure, _claim(centroid=v), 1, config)[0] > link_score(other, _claim(centroid=v), 1, config)[0]
+    assert choose_claim(other, [_claim(centroid=v)], config).claim_id is None
+
+
+def test_a_claim_an_agent_resolved_can_be_reopened_within_the_window_only():
+    v = np.ones(4, dtype=np.float32) / 2
+    config = LinkingConfig(reopen_days=14)
+    resolved = lambda days: OpenClaim(id="k1", claim_type="billing_dispute", opened_at=T0 - timedelta(days=days + 2),
+                                      last_contact_at=T0 - timedelta(days=days), centroid=v, last_embedding=v,
+                                      resolved_at=T0 - timedelta(days=days), last_outcome="agent")
+    assert choose_claim(_incoming(embedding=v), [resolved(10)], config).claim_id == "k1"
+    assert choose_claim(_incoming(embedding=v), [resolved(20)], config).claim_id is None
+
+
 def test_references_to_earlier_contacts_are_recognised():
     assert refers_back("Come vi ho già scritto la settimana scorsa, la bolletta è sbagliata")
     assert refers_back("As I wrote in my previous email, I am still waiting")

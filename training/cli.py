@@ -116,3 +116,28 @@ def tune_policy_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(json.dumps(summary, indent=2, default=str))
+
+
+def fit_linking_command(
+    data: Annotated[Optional[str], typer.Option("--data", "-d", help="contacts with labels.true_customer and "
+                                                "labels.true_claim: a folder, file or shared set (default: the demo "
+                                                "corpus generated with seed 1, so that the journeys suite's seed 0 "
+                                                "stays unseen)")] = None,
+    model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
+    policy: Annotated[Optional[Path], typer.Option(help="the policy file to start from (default: the embedded one)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="where the policy with the fitted linking goes (default: "
+                                                    "policy.yaml in the workspace; serve it with --policy)")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="use only the first N contacts (in time order)")] = None,
+) -> None:
+    """Fit the claim-linking weights, reopen window and threshold on labelled journeys; write them into the policy
+    file and the grid that was tried to evaluation/policy/linking.json."""
+    from serving.policy import PolicyError
+    from training.fit_linking import run_fit_linking
+
+    try:
+        summary = run_fit_linking(data, model=model, policy_path=policy, out_policy=out, limit=limit,
+                                  echo=lambda line: typer.echo(line, err=True))
+    except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps({k: v for k, v in summary.items() if k != "tried"}, indent=2, default=str))

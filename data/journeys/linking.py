@@ -53,29 +53,39 @@ def reference_tokens(texts: list[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+#: the evidence that a contact continues an open claim, one number each (see `link_features`)
+FEATURES = ("type_probability", "other_type_confidence", "similarity_centroid", "similarity_last", "log_gap_days",
+            "refers_back", "same_channel", "last_resolved", "last_unresolved", "open_claims", "shared_reference")
+
+
 @dataclass(frozen=True)
 class LinkingConfig:
     """A logistic score over the evidence that a contact continues an open claim; it joins the best-scoring claim
-    when the score is above `threshold` (0 = even odds). The weights were fitted on one demo corpus (seed 0, first
-    half of the contacts) and are checked on the whole corpus by `claimtriage evaluate --suite journeys`."""
+    when the score is above `threshold` (0 = even odds). The weights, `reopen_days` and `threshold` are fitted by
+    `claimtriage fit-linking` (training/fit_linking.py) on one demo corpus (seed 1) and checked on another (seed 0)
+    by `claimtriage evaluate --suite journeys`."""
 
     #: a claim with no contact for this long is closed and never joined again
     inactivity_days: float = 30.0
     #: a claim whose last contact was resolved (by a bot or an agent) stays joinable this long (a thank-you, a
-    #: "it happened again"); after that the claim is closed
-    reopen_days: float = 7.0
-    bias: float = 1.15
-    type_probability: float = 2.1  # the probability the heads give the claim's type for this contact
-    similarity_centroid: float = 2.55
-    similarity_last: float = 1.43
-    log_gap_days: float = -1.06
-    refers_back: float = 1.18
-    same_channel: float = -0.22
-    last_resolved: float = -0.94
-    last_unresolved: float = 1.1
-    open_claims: float = -1.13
-    shared_reference: float = 1.35
-    threshold: float = 0.0
+    #: "it happened again", an agent's fix that did not hold); after that the claim is closed
+    reopen_days: float = 21.0
+    bias: float = 4.958
+    type_probability: float = 1.827  # the probability the heads give the claim's type for this contact
+    other_type_confidence: float = -5.598  # the top probability of any other type: a contact about another claim
+    similarity_centroid: float = 0.744
+    similarity_last: float = 1.743
+    log_gap_days: float = -1.304
+    refers_back: float = 1.214
+    same_channel: float = -0.527
+    last_resolved: float = -0.869
+    last_unresolved: float = 0.958
+    open_claims: float = -1.305
+    shared_reference: float = 1.355
+    threshold: float = -0.5
+
+    def weights(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in FEATURES}
 
 
 @dataclass
@@ -133,23 +143,35 @@ def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
     return float(np.dot(a, b) / ((np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))
 
 
-def link_score(incoming: Incoming, claim: OpenClaim, n_open: int, config: LinkingConfig) -> tuple[float, list[str]]:
-    """The logit that `incoming` continues `claim`, and the evidence that counted."""
+def link_features(incoming: Incoming, claim: OpenClaim, n_open: int) -> dict[str, float]:
+    """The evidence that `incoming` continues `claim` (`n_open` live claims to choose from), by `FEATURES` name."""
     probs = incoming.claim_probabilities or ({incoming.claim_type: 1.0} if incoming.claim_type else {})
     p_type = probs.get(claim.claim_type, 0.0) if claim.claim_type else 0.0
-    sim_c, sim_l = _cosine(incoming.embedding, claim.centroid), _cosine(incoming.embedding, claim.last_embedding)
-    gap = max(_days(incoming.timestamp, claim.last_contact_at), 0.0)
-    shared = bool(incoming.references & claim.references)
-    score = (config.bias + config.type_probability * p_type + config.similarity_centroid * sim_c
-             + config.similarity_last * sim_l + config.log_gap_days * math.log1p(gap)
-             + config.refers_back * incoming.refers_back + config.same_channel * (incoming.channel == claim.last_channel)
-             + config.last_resolved * (claim.last_outcome in ("bot", "agent"))
-             + config.last_unresolved * (claim.last_outcome == "unresolved")
-             + config.open_claims * n_open + config.shared_reference * shared)
-    evidence = [f"type_p={p_type:.2f}", f"similarity={sim_c:.2f}", f"gap_days={gap:.1f}"]
+    p_other = max((p for t, p in probs.items() if t != claim.claim_type), default=0.0)
+    return {
+        "type_probability": p_type,
+        "other_type_confidence": p_other,
+        "similarity_centroid": _cosine(incoming.embedding, claim.centroid),
+        "similarity_last": _cosine(incoming.embedding, claim.last_embedding),
+        "log_gap_days": math.log1p(max(_days(incoming.timestamp, claim.last_contact_at), 0.0)),
+        "refers_back": float(incoming.refers_back),
+        "same_channel": float(incoming.channel == claim.last_channel),
+        "last_resolved": float(claim.last_outcome in ("bot", "agent")),
+        "last_unresolved": float(claim.last_outcome == "unresolved"),
+        "open_claims": float(n_open),
+        "shared_reference": float(bool(incoming.references & claim.references)),
+    }
+
+
+def link_score(incoming: Incoming, claim: OpenClaim, n_open: int, config: LinkingConfig) -> tuple[float, list[str]]:
+    """The logit that `incoming` continues `claim`, and the evidence that counted."""
+    features = link_features(incoming, claim, n_open)
+    score = config.bias + sum(weight * features[name] for name, weight in config.weights().items())
+    evidence = [f"type_p={features['type_probability']:.2f}", f"similarity={features['similarity_centroid']:.2f}",
+                f"gap_days={math.expm1(features['log_gap_days']):.1f}"]
     if incoming.refers_back:
         evidence.append("refers_back")
-    if shared:
+    if features["shared_reference"]:
         evidence.append("shared_reference")
     return score, evidence
 

@@ -165,6 +165,12 @@ class ContactRecord:
     bot_tried: bool = False  # a bot took part in this contact (bot turns) ...
     resolved_by: str | None = None  # ... and who settled it, when the contact says (replays of history)
 
+    def incoming(self) -> Incoming:
+        """What claim linking reads of this contact."""
+        return Incoming(channel=self.channel, timestamp=_utc(self.timestamp), claim_type=self.claim_type,
+                        embedding=self.embedding, thread_id=self.thread_id, refers_back=self.refers_back,
+                        claim_probabilities=self.claim_probabilities, references=self.references)
+
 
 @dataclass
 class PriorContact:
@@ -321,10 +327,7 @@ class JourneyStore:
                 return state
             customer, status, n_conflicts = self._resolve(conn, record, keys, now)
             open_claims = self._open_claims(conn, customer, ts, now)
-            incoming = Incoming(channel=record.channel, timestamp=ts, claim_type=record.claim_type,
-                                embedding=record.embedding, thread_id=record.thread_id, refers_back=record.refers_back,
-                                claim_probabilities=record.claim_probabilities, references=record.references)
-            decision = choose_claim(incoming, open_claims, self.linking)
+            decision = choose_claim(record.incoming(), open_claims, self.linking)
             if decision.claim_id is None:
                 claim_id = self._new_claim(conn, customer, record, ts)
                 prior: list[PriorContact] = []

@@ -1,0 +1,80 @@
+"""Fitting claim linking on labelled journeys: the oracle pairs, the logistic fit and the grid search."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from data.journeys.linking import FEATURES, LinkingConfig
+from data.journeys.store import ContactRecord
+from data.schema import Contact
+from training.fit_linking import fit_linking, fit_weights, oracle_pairs
+
+T0 = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+BILL, FAULT = np.array([1, 0, 0, 0], np.float32), np.array([0, 1, 0, 0], np.float32)
+
+
+def _contact(cid: str, customer: str, claim: str, days: float) -> Contact:
+    return Contact.model_validate({
+        "id": cid, "channel": "email", "timestamp": (T0 + timedelta(days=days)).isoformat(), "body": "x",
+        "customer": {"phone": "+393331234567"}, "labels": {"true_customer": customer, "true_claim": claim}})
+
+
+def _record(contact: Contact, claim_type: str, vec, resolved_by=None) -> ContactRecord:
+    return ContactRecord(id=contact.id, channel="phone", timestamp=contact.timestamp, language="it",
+                         claim_type=claim_type, scores={}, redacted_text="x", embedding=vec,
+                         claim_probabilities={claim_type: 0.9}, resolved_by=resolved_by)
+
+
+def _journeys():
+    """Customer A: a billing claim over three contacts, then a fault claim; customer B: one billing contact, then a
+    second billing claim 60 days later (after the first was resolved: a new claim)."""
+    rows = [("a1", "A", "A-bill", 0, "billing", BILL, None), ("b1", "B", "B-bill", 0.5, "billing", BILL, "agent"),
+            ("a2", "A", "A-bill", 2, "billing", BILL, None), ("a3", "A", "A-fault", 3, "fault", FAULT, None),
+            ("a4", "A", "A-bill", 5, "billing", BILL, "agent"), ("b2", "B", "B-bill2", 60, "billing", BILL, None)]
+    contacts = [_contact(cid, cust, claim, days) for cid, cust, claim, days, *_ in rows]
+    records = [_record(c, ctype, vec, res) for c, (_, _, _, _, ctype, vec, res) in zip(contacts, rows)]
+    return contacts, records
+
+
+def test_oracle_pairs_label_each_live_claim_of_the_true_customer():
+    contacts, records = _journeys()
+    x, y = oracle_pairs(contacts, records, LinkingConfig(reopen_days=30))
+    # a2 -> A-bill (1); a3 -> A-bill (0); a4 -> A-bill (1), A-fault (0); b2: B-bill, quiet for 59.5 days, is closed
+    assert x.shape == (4, len(FEATURES))
+    assert y.tolist() == [1, 0, 1, 0]
+    type_p = x[:, FEATURES.index("type_probability")]
+    assert type_p[0] == pytest.approx(0.9) and type_p[1] == 0.0
+
+
+def test_oracle_pairs_drop_claims_closed_by_time():
+    contacts, records = _journeys()
+    few = oracle_pairs(contacts, records, LinkingConfig(reopen_days=30, inactivity_days=30))[1]
+    many = oracle_pairs(contacts, records, LinkingConfig(reopen_days=90, inactivity_days=90))[1]
+    assert len(many) == len(few) + 1  # b2 sees B-bill only when resolved claims stay open for 90 days
+
+
+def test_fitted_weights_favour_the_true_claim():
+    rng = np.random.default_rng(0)
+    n = 400
+    y = rng.integers(0, 2, n)
+    x = rng.normal(size=(n, len(FEATURES)))
+    x[:, FEATURES.index("type_probability")] += 2 * y
+    config = fit_weights(x, y, LinkingConfig())
+    assert config.type_probability > 1.0
+    with pytest.raises(ValueError, match="cannot be fitted"):
+        fit_weights(x, np.ones(n, dtype=int), LinkingConfig())
+
+
+def test_the_grid_keeps_the_configuration_with_the_best_f1():
+    contacts, records = _journeys()
+    truth = {c.id: c.labels.true_claim for c in contacts}
+
+    def decide(config: LinkingConfig):  # a stand-in replay: perfect only at threshold 0.5
+        return truth if config.threshold == 0.5 else {cid: "one" for cid in truth}
+
+    best, tried = fit_linking(contacts, decide, records, reopen_days=(30.0,), thresholds=(0.0, 0.5, 1.0))
+    assert best.threshold == 0.5 and len(tried) == 3
+    assert max(t["f1"] for t in tried) == 1.0

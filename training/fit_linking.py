@@ -1,0 +1,184 @@
+"""`claimtriage fit-linking`: the claim-linking weights, reopen window and threshold, fitted on labelled journeys.
+
+1. Score the contacts once (model heads and embeddings).
+2. Oracle replay: walk the contacts in time order with the *true* claims built up as the store would build them
+   (centroid, last contact, last outcome, references); for every contact, each live true claim of its true customer
+   is a candidate, labelled 1 when it is the contact's own claim. The features are `link_features`, the same numbers
+   the store scores at run time.
+3. Fit a logistic regression per reopen window (a claim resolved longer ago than the window is closed and cannot be
+   joined, so the window changes the candidates), then replay the contacts through the real journey store for each
+   window and threshold and keep the pair with the best claim pairwise F1.
+
+The weights go into the `linking` section of the policy file. Fit on one corpus and check on another: the default
+data is the demo corpus generated with seed 1, while `claimtriage evaluate --suite journeys` measures seed 0.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from data.journeys.linking import FEATURES, LinkingConfig, OpenClaim, is_stale, link_features
+from data.journeys.store import ContactRecord
+from data.paths import PROJECT_ROOT, workspace_dir
+from data.schema import Contact
+from evaluation.pairwise import pairwise_scores
+
+OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
+REOPEN_DAYS = (7.0, 14.0, 21.0, 30.0)
+THRESHOLDS = (-0.5, 0.0, 0.5, 1.0, 1.5)
+
+
+@dataclass
+class _TrueClaim:
+    claim: OpenClaim
+    n: int
+
+
+def _extend(current: _TrueClaim | None, claim_id: str, record: ContactRecord) -> _TrueClaim:
+    """The claim after `record` joins it: the store's update rules (`JourneyStore._extend_claim`), in memory."""
+    ts = record.timestamp
+    resolved = ts if record.resolved_by in ("bot", "agent") else None
+    threads = frozenset({record.thread_id} if record.thread_id else ())
+    if current is None:
+        return _TrueClaim(OpenClaim(id=claim_id, claim_type=record.claim_type, opened_at=ts, last_contact_at=ts,
+                                    centroid=record.embedding, threads=threads, resolved_at=resolved,
+                                    last_embedding=record.embedding, last_channel=record.channel,
+                                    last_outcome=record.resolved_by, references=record.references), 1)
+    old, n = current.claim, current.n
+    centroid = old.centroid
+    if record.embedding is not None:
+        centroid = record.embedding if centroid is None else (centroid * n + record.embedding) / (n + 1)
+    return _TrueClaim(replace(
+        old, claim_type=old.claim_type if old.claim_type is not None else record.claim_type,
+        last_contact_at=max(ts, old.last_contact_at), centroid=centroid, threads=old.threads | threads,
+        resolved_at=resolved, last_embedding=record.embedding if record.embedding is not None else old.last_embedding,
+        last_channel=record.channel, last_outcome=record.resolved_by, references=old.references | record.references),
+        n + 1)
+
+
+def oracle_pairs(contacts: Sequence[Contact], records: Sequence[ContactRecord],
+                 config: LinkingConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(features, labels) of every (contact, live true claim of its true customer) pair, in time order."""
+    from data.journeys.linking import TOPIC_THREAD_CHANNELS
+
+    claims: dict[str, dict[str, _TrueClaim]] = {}  # true customer -> true claim -> state
+    closed: set[str] = set()
+    rows, labels = [], []
+    for contact, record in zip(contacts, records, strict=True):
+        customer, own = contact.labels.true_customer, contact.labels.true_claim
+        incoming = record.incoming()
+        mine = claims.setdefault(customer, {})
+        for claim_id, state in list(mine.items()):  # the store closes stale claims for good
+            if claim_id not in closed and is_stale(state.claim, incoming.timestamp, config):
+                closed.add(claim_id)
+        live = [s.claim for cid, s in mine.items() if cid not in closed]
+        same_thread = incoming.thread_id and incoming.channel in TOPIC_THREAD_CHANNELS and any(
+            incoming.thread_id in c.threads for c in live)
+        if not same_thread:  # a shared email or social thread links without a score
+            for claim in live:
+                features = link_features(incoming, claim, len(live))
+                rows.append([features[name] for name in FEATURES])
+                labels.append(int(claim.id == own))
+        if own in closed:  # the contact's claim was closed by time: at run time it opens a new one
+            closed.discard(own)
+            mine.pop(own)
+        mine[own] = _extend(mine.get(own), own, record)
+    return np.asarray(rows, dtype=float).reshape(-1, len(FEATURES)), np.asarray(labels, dtype=int)
+
+
+def fit_weights(x: np.ndarray, y: np.ndarray, base: LinkingConfig) -> LinkingConfig:
+    """A logistic regression over the pairs; its intercept is the bias."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(y.tolist())) < 2:
+        raise ValueError("the labelled journeys have no contact that could continue an earlier claim, or none that "
+                         "opens a new one; linking cannot be fitted on them")
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    weights = {name: round(float(w), 3) for name, w in zip(FEATURES, model.coef_[0])}
+    return replace(base, bias=round(float(model.intercept_[0]), 3), **weights)
+
+
+def fit_linking(contacts: Sequence[Contact], decide: Callable[[LinkingConfig], dict[str, str | None]],
+                records: Sequence[ContactRecord], *, base: LinkingConfig = LinkingConfig(),
+                reopen_days: Sequence[float] = REOPEN_DAYS, thresholds: Sequence[float] = THRESHOLDS,
+                echo: Callable[[str], None] = lambda _: None) -> tuple[LinkingConfig, list[dict[str, Any]]]:
+    """The best configuration by claim pairwise F1 of `decide(config)` (contact id -> predicted claim, from a replay
+    through the journey store), and every configuration tried."""
+    truth = {c.id: c.labels.true_claim for c in contacts}
+    tried, best, best_f1 = [], base, -math.inf
+    for days in reopen_days:
+        window = replace(base, reopen_days=days)
+        x, y = oracle_pairs(contacts, records, window)
+        fitted = fit_weights(x, y, window)
+        for threshold in thresholds:
+            config = replace(fitted, threshold=threshold)
+            scores = pairwise_scores(decide(config), truth)
+            tried.append({"reopen_days": days, "threshold": threshold, "pairs": int(len(y)),
+                          **{k: round(scores[k], 4) for k in ("precision", "recall", "f1")}})
+            echo(f"reopen {days:g} d, threshold {threshold:+.1f}: claim F1 {scores['f1']:.4f} "
+                 f"(P {scores['precision']:.3f}, R {scores['recall']:.3f})")
+            if scores["f1"] > best_f1:
+                best, best_f1 = config, scores["f1"]
+    return best, tried
+
+
+def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriage@champion",
+                    policy_path: str | Path | None = None, out_policy: str | Path | None = None,
+                    limit: int | None = None, out_dir: Path = OUT_DIR,
+                    echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """Fit linking on labelled journeys (default: the demo corpus, seed 1) and write it into the policy file."""
+    from data.journeys.store import JourneyStore
+    from data.normalise import normalise
+    from data.sources import load_source
+    from serving.engine import TriageEngine, contact_record
+    from serving.policy import DEFAULT_POLICY, load_policy, save_policy
+
+    if data is None:
+        from data.demo import generate_demo
+
+        contacts, data_name = generate_demo(5000, seed=1), "demo (generated, 5000 contacts, seed 1)"
+    else:
+        contacts, data_name = load_source(data).contacts, data
+    contacts = [c for c in sorted(contacts, key=lambda c: (c.timestamp, c.id))
+                if c.labels and c.labels.true_customer and c.labels.true_claim][:limit]
+    if not contacts:
+        raise ValueError(f"{data_name}: no contact carries labels.true_customer and labels.true_claim")
+    policy_path = Path(policy_path) if policy_path else DEFAULT_POLICY
+    policy = load_policy(policy_path)
+    engine = TriageEngine.load(model, policy_path=str(policy_path), with_store=False)
+    echo(f"fit-linking: scoring {len(contacts)} contacts")
+    normalised = [normalise(c) for c in contacts]
+    scores = engine.model.score_normalised(normalised)
+    records = [contact_record(c, s, n) for c, s, n in zip(contacts, scores, normalised)]
+
+    def decide(config: LinkingConfig) -> dict[str, str | None]:
+        replayer = TriageEngine(engine.model, store=JourneyStore.open(":memory:", linking=config), policy=policy,
+                                model_version=engine.model_version)
+        for contact, scored, norm in zip(contacts, scores, normalised):
+            replayer.decide(contact, scored, norm)
+        assigned = {cid: claim for cid, _, claim in replayer.store.assignments()}
+        replayer.store.close()
+        return assigned
+
+    base = policy.linking_config()
+    before = pairwise_scores(decide(base), {c.id: c.labels.true_claim for c in contacts})
+    best, tried = fit_linking(contacts, decide, records, base=base, echo=echo)
+    chosen = next(t for t in tried if t["reopen_days"] == best.reopen_days and t["threshold"] == best.threshold)
+    linking = {k: v for k, v in vars(best).items()}
+    fitted = policy.model_copy(update={"linking": linking})
+    out_policy = Path(out_policy) if out_policy else workspace_dir() / "policy.yaml"
+    save_policy(fitted, out_policy)
+    summary = {"data": data_name, "model": engine.model_version, "n_contacts": len(contacts),
+               "before": {k: round(before[k], 4) for k in ("precision", "recall", "f1")},
+               "chosen": chosen, "linking": linking, "tried": tried, "policy_file": str(out_policy)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "linking.json").write_text(json.dumps(summary, indent=2) + "\n")
+    echo(f"fit-linking: claim F1 {before['f1']:.4f} -> {chosen['f1']:.4f} on {data_name}; written to {out_policy}")
+    return summary
