@@ -134,7 +134,10 @@ def _markdown(name: str, r: dict[str, Any]) -> str:
         i, c = r["identity"], r["claims"]
         return "\n".join([
             "## Journeys (`claimtriage evaluate --suite journeys`)", "",
-            f"Data: {r['data']}; model {r['model']}; replay {r['replay_seconds']} s.", "",
+            f"Data: {r['data']}; model {r['model']}; replay {r['replay_seconds']} s.",
+            "Claim linking as in the policy file: weights, reopen window and threshold fitted by `claimtriage "
+            "fit-linking` on the demo corpus generated with seed 1 (grid in `evaluation/policy/linking.json`), so "
+            "seed 0 here is unseen by the fit.", "",
             "| measure | value | target |", "|---|---|---|",
             f"| identity pairwise precision | {i['precision']:.4f} | ≥ 0.99 {tick(r['meets']['identity_precision'])} |",
             f"| identity pairwise recall | {i['recall']:.4f} | ≥ 0.95 {tick(r['meets']['identity_recall'])} |",
