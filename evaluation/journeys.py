@@ -21,7 +21,7 @@ from typing import Any, Callable
 from data.paths import PROJECT_ROOT
 from data.sources import load_source
 from evaluation.pairwise import pairwise_scores
-from evaluation.routing import fresh_engine, measure, replay
+from evaluation.routing import automation_ceiling, fresh_engine, measure, replay
 from serving.engine import TriageEngine
 
 EVAL_DIR = PROJECT_ROOT / "evaluation"
@@ -77,6 +77,7 @@ def run_routing(engine: TriageEngine, data: str | None = None, *, limit: int | N
     echo(f"routing: replaying {len(contacts)} contacts")
     cases = replay(fresh_engine(engine), contacts)
     measured = measure(cases)
+    measured["ceiling"] = automation_ceiling(cases, engine.policy)
     report: dict[str, Any] = {"data": data or "demo (generated, 5000 contacts, seed 0)", "model": engine.model_version,
                               "thresholds": engine.policy.thresholds.model_dump(), "tuning": engine.policy.tuning,
                               **measured}
@@ -156,8 +157,15 @@ def _markdown(name: str, r: dict[str, Any]) -> str:
     for channel, x in r["per_channel"].items():
         lines.append(f"| {channel} | {x['n']} | {_pct(x['automation_rate'])} | {_pct(x['misroute_rate'])} | "
                      f"{_pct(x['bot_error_rate'])} |")
-    lines += ["", f"Contacts a bot settled in the data (the ceiling of error-free automation): "
-                  f"{_pct(r['bot_settled_share'])}.", ""]
+    lines += ["", f"Contacts a bot settled in the data: {_pct(r['bot_settled_share'])}."]
+    if "ceiling" in r:
+        ceiling = r["ceiling"]
+        rules = ", ".join(f"{code} {_pct(share)}" for code, share in ceiling["rule_shares"].items())
+        lines += [f"Rules that send a contact to a person whatever the thresholds leave {_pct(ceiling['free_share'])} "
+                  f"of the contacts to the thresholds, of which {_pct(ceiling['free_and_bot_settled_share'])} (of all "
+                  f"contacts) a bot settled: no threshold can automate more than that without misroutes. Share of "
+                  f"all contacts per rule (a contact can meet several): {rules}."]
+    lines += [""]
     s, b = r["real_data"].get("stc3_helpdesk_dq", {}), r["real_data"].get("xsid", {})
     if "n" in s:
         lines.append(f"- STC-3: {s['not_accomplished_to_bot']} of {s['not_accomplished']} threads judged not "

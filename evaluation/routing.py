@@ -52,7 +52,7 @@ def holdout(group: str) -> bool:
     return hashlib.sha1(group.encode()).digest()[0] % 2 == 1
 
 
-def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 64) -> list[RoutingCase]:
+def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 256) -> list[RoutingCase]:
     """Triage contacts in time order through `engine` (give it a fresh store) and keep what routing needs."""
     known = set(engine.model.heads["claim"].labels) if "claim" in engine.model.heads else set()
     ordered = sorted(contacts, key=lambda c: (c.timestamp, c.id))
@@ -75,11 +75,32 @@ def fresh_engine(engine: TriageEngine, policy: PolicyConfig | None = None) -> Tr
     return TriageEngine(engine.model, store=store, policy=policy, model_version=engine.model_version)
 
 
-def _arrays(cases: Sequence[RoutingCase], policy: PolicyConfig) -> dict[str, np.ndarray]:
-    """Per case: whether a hard rule (anything but the three thresholds) sends it to a person, and its scores."""
+def hard_reasons(cases: Sequence[RoutingCase], policy: PolicyConfig) -> list[frozenset[str]]:
+    """Per case, the reason codes that send it to a person whatever the thresholds (every rule but the three
+    thresholds): an empty set means the thresholds decide."""
     relaxed = policy.model_copy(update={"thresholds": Thresholds(min_claim_confidence=0.0, max_complexity_score=1.0,
                                                                  min_sentiment_score=-1.0)})
-    hard = np.array([bool({r.code for r in human_reasons(c.x, c.journey, relaxed)} - THRESHOLD_CODES) for c in cases])
+    return [frozenset({r.code for r in human_reasons(c.x, c.journey, relaxed)} - THRESHOLD_CODES) for c in cases]
+
+
+def automation_ceiling(cases: Sequence[RoutingCase], policy: PolicyConfig) -> dict[str, Any]:
+    """How much the thresholds could automate at most: the share of contacts no hard rule sends to a person, the
+    share of those a bot settled in the data, and each rule's share of all contacts (a contact may meet several)."""
+    reasons = hard_reasons(cases, policy)
+    n = max(len(cases), 1)
+    free = [c for c, r in zip(cases, reasons) if not r]
+    counts: dict[str, int] = {}
+    for codes in reasons:
+        for code in codes:
+            counts[code] = counts.get(code, 0) + 1
+    return {"free_share": len(free) / n,
+            "free_and_bot_settled_share": sum(not (c.needs_person or c.out_of_scope) for c in free) / n,
+            "rule_shares": {k: round(v / n, 4) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}}
+
+
+def _arrays(cases: Sequence[RoutingCase], policy: PolicyConfig) -> dict[str, np.ndarray]:
+    """Per case: whether a hard rule (anything but the three thresholds) sends it to a person, and its scores."""
+    hard = np.array([bool(codes) for codes in hard_reasons(cases, policy)])
     return {
         "hard": hard,
         "confidence": np.array([c.x.claim_confidence or 0.0 for c in cases]),

@@ -125,3 +125,8 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus):
     overall = routing["overall"]
     assert overall["n"] == journeys["n_contacts"] and 0 < overall["automation_rate"] < 1
     assert set(routing["per_channel"]) >= {"email", "phone"}
+    # what the thresholds decide is bounded by the hard rules: automation never exceeds the free share
+    ceiling = routing["ceiling"]
+    assert overall["automation_rate"] <= ceiling["free_share"] < 1
+    assert ceiling["free_and_bot_settled_share"] <= ceiling["free_share"]
+    assert "REPEAT_CONTACT_OPEN_CLAIM" in ceiling["rule_shares"]
