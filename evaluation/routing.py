@@ -139,9 +139,12 @@ GRID = {
 }
 
 
-def sweep(cases: Sequence[RoutingCase], policy: PolicyConfig) -> list[dict[str, float]]:
-    """Automation and misroute for every threshold combination of GRID (vectorised)."""
+def sweep(cases: Sequence[RoutingCase], policy: PolicyConfig,
+          guard: Sequence[RoutingCase] = ()) -> list[dict[str, float]]:
+    """Automation and misroute for every threshold combination of GRID (vectorised). `guard`: out-of-scope contacts
+    that must all reach a person; each row counts how many of them the thresholds would send to the bot."""
     a = _arrays(cases, policy)
+    g = _arrays(guard, policy) if guard else None
     rows = []
     free = ~a["hard"]
     for c in GRID["min_claim_confidence"]:
@@ -151,8 +154,12 @@ def sweep(cases: Sequence[RoutingCase], policy: PolicyConfig) -> list[dict[str, 
             for s in GRID["min_sentiment_score"]:
                 bot = by_cplx & (a["sentiment"] >= s)
                 r = rates(bot, a["wrong_for_bot"])
-                rows.append({"min_claim_confidence": float(c), "max_complexity_score": float(k),
-                             "min_sentiment_score": float(s), **r})
+                row = {"min_claim_confidence": float(c), "max_complexity_score": float(k),
+                       "min_sentiment_score": float(s), **r}
+                if g is not None:
+                    row["guard_to_bot"] = int((~g["hard"] & (g["confidence"] >= c) & (g["complexity"] <= k)
+                                               & (g["sentiment"] >= s)).sum())
+                rows.append(row)
     return rows
 
 
@@ -166,9 +173,9 @@ def frontier(rows: list[dict[str, float]]) -> list[dict[str, float]]:
 
 
 def choose(rows: list[dict[str, float]], target_misroute: float) -> dict[str, float] | None:
-    """The thresholds with the most automation at or under the target misroute rate (ties: fewer misroutes, then
-    the stricter confidence)."""
-    ok = [r for r in rows if r["misroute_rate"] <= target_misroute]
+    """The thresholds with the most automation at or under the target misroute rate and with no guard (out-of-scope)
+    contact sent to the bot (ties: fewer misroutes, then the stricter confidence)."""
+    ok = [r for r in rows if r["misroute_rate"] <= target_misroute and r.get("guard_to_bot", 0) == 0]
     if not ok:
         return None
     return max(ok, key=lambda r: (r["automation_rate"], -r["misroute_rate"], r["min_claim_confidence"]))

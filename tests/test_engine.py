@@ -109,6 +109,7 @@ def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_
     tuned = load_policy(out_policy)
     assert tuned.thresholds.model_dump() == summary["thresholds"] and tuned.tuning["target_misroute"] == 0.05
     assert summary["tune"]["misroute_rate"] <= 0.05 and summary["n_holdout"] > 0
+    assert summary["oos_guard"]["n"] == 600 and summary["oos_guard"]["to_bot"] == 0  # xSID validation, all to people
     assert (tmp_path / "policy" / "curve.png").stat().st_size > 1000
     curve = (tmp_path / "policy" / "curve.csv").read_text().splitlines()
     assert len(curve) > 2 and curve[0].startswith("min_claim_confidence")

@@ -117,3 +117,25 @@ def test_text_signals(text, field):
 
 def test_switching_operator_is_not_a_request_for_a_person():
     assert text_signals("Sto valutando di cambiare operatore") == TextSignals()
+
+
+def test_threshold_search_never_picks_thresholds_that_send_a_guard_request_to_the_bot():
+    """tune-policy's out-of-scope guard: among thresholds under the misroute target, only those that keep every
+    guard request (an out-of-scope one the heads are sure of) with a person."""
+    from evaluation.routing import RoutingCase, choose, sweep
+
+    policy = load_policy()
+
+    def case(confidence: float, needs_person: bool, oos: bool = False) -> RoutingCase:
+        return RoutingCase(contact_id="c", channel="chat", x=_x(claim_confidence=confidence, complexity_score=0.05),
+                           journey=JourneyFeatures(linked=True, status="linked"), target="human",
+                           needs_person=needs_person, out_of_scope=oos, group="g")
+
+    cases = [case(0.6, False)] * 50 + [case(0.95, False)] * 50 + [case(0.6, True)]
+    guard = [case(0.7, False, oos=True)]
+    free = choose(sweep(cases, policy), 0.02)
+    guarded_rows = sweep(cases, policy, guard)
+    guarded = choose(guarded_rows, 0.02)
+    assert free["min_claim_confidence"] <= 0.6 and free["automation_rate"] > 0.9
+    assert guarded["min_claim_confidence"] > 0.7 and guarded["guard_to_bot"] == 0
+    assert any(r["guard_to_bot"] == 1 for r in guarded_rows)

@@ -100,6 +100,10 @@ def tune_policy_command(
                                                     "workspace; serve it with --policy)")] = None,
     target_misroute: Annotated[float, typer.Option(help="the misroute rate not to exceed (share of all contacts)")] = 0.02,
     limit: Annotated[Optional[int], typer.Option(help="use only the first N contacts (in time order)")] = None,
+    oos_data: Annotated[str, typer.Option(help="out-of-scope requests none of which may go to the bot under the "
+                                               "chosen thresholds ('' for none)")] = "xsid",
+    oos_split: Annotated[str, typer.Option(help="the split of --oos-data (the routing suite checks xsid's test "
+                                                "split)")] = "validation",
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the curve and thresholds to MLflow")] = True,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
 ) -> None:
@@ -110,7 +114,8 @@ def tune_policy_command(
 
     try:
         summary = tune_policy(data, model=model, policy_path=policy, out_policy=out, target_misroute=target_misroute,
-                              limit=limit, track=track, tracking_uri=tracking_uri,
+                              limit=limit, track=track, tracking_uri=tracking_uri, oos_data=oos_data or None,
+                              oos_split=oos_split or None,
                               echo=lambda line: typer.echo(line, err=True))
     except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)

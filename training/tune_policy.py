@@ -10,6 +10,7 @@ it to MLflow.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -49,8 +50,11 @@ def _plot(curve: list[dict[str, float]], chosen: dict[str, float] | None, target
 def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", policy_path: str | Path | None = None,
                 out_policy: str | Path | None = None, target_misroute: float = 0.02, limit: int | None = None,
                 out_dir: Path = OUT_DIR, track: bool = True, tracking_uri: str | None = None,
-                engine: TriageEngine | None = None, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file."""
+                engine: TriageEngine | None = None, oos_data: str | None = "xsid", oos_split: str | None = "validation",
+                echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file. `oos_data`:
+    out-of-scope requests that must all reach a person under the chosen thresholds (default: the xSID validation
+    split; `claimtriage evaluate --suite routing` checks the test split); None or an unavailable set: no guard."""
     if not 0 < target_misroute < 1:
         raise ValueError(f"target misroute must be between 0 and 1, not {target_misroute}")
     policy_path = Path(policy_path) if policy_path else DEFAULT_POLICY
@@ -65,11 +69,13 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
     cases = replay(fresh_engine(base, policy), contacts)
     tune = [c for c in cases if not holdout(c.group) and c.needs_person is not None]
     held = [c for c in cases if holdout(c.group) and c.needs_person is not None]
-    rows = sweep(tune, policy)
+    guard = _guard_cases(base, policy, oos_data, oos_split, echo)
+    rows = sweep(tune, policy, guard)
     curve = frontier(rows)
     chosen = choose(rows, target_misroute)
     if chosen is None:
-        raise ValueError(f"no thresholds reach a misroute rate of {target_misroute:.1%} on {data}")
+        raise ValueError(f"no thresholds reach a misroute rate of {target_misroute:.1%} on {data}"
+                         + (f" while sending none of the {len(guard)} out-of-scope requests to the bot" if guard else ""))
     thresholds = {k: chosen[k] for k in ("min_claim_confidence", "max_complexity_score", "min_sentiment_score")}
     heldout = apply_thresholds(held, policy, thresholds)
     summary = {
@@ -78,6 +84,8 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
         "tune": {k: chosen[k] for k in ("automation_rate", "misroute_rate", "bot_error_rate")},
         "holdout": heldout["overall"], "holdout_per_channel": heldout["per_channel"],
         "bot_settled_share": heldout["bot_settled_share"],
+        "oos_guard": {"data": oos_data, "split": oos_split, "n": len(guard),
+                      "to_bot": chosen.get("guard_to_bot", 0)} if guard else None,
         "definitions": "misroute rate = bot-routed contacts that needed a person (outcome not settled by a bot) or "
                        "were out of scope, over all contacts; bot_error_rate = the same over bot-routed contacts",
     }
@@ -100,6 +108,20 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
     echo(f"thresholds {thresholds}: hold-out automation {heldout['overall']['automation_rate']:.1%}, "
          f"misroute {heldout['overall']['misroute_rate']:.2%}; written to {out_policy}")
     return summary
+
+
+def _guard_cases(engine: TriageEngine, policy, oos_data: str | None, oos_split: str | None, echo) -> list:
+    """Replayed out-of-scope requests (each in a fresh store), or none when the set is not given or not available."""
+    if not oos_data:
+        return []
+    try:
+        contacts = load_source(oos_data, split=oos_split).contacts
+    except (FileNotFoundError, LookupError, ValueError) as err:
+        echo(f"no out-of-scope guard: {err}")
+        return []
+    echo(f"replaying {len(contacts)} out-of-scope requests ({oos_data} {oos_split or ''}) as a guard")
+    cases = replay(fresh_engine(engine, policy), contacts)
+    return [dataclasses.replace(c, out_of_scope=True) for c in cases]
 
 
 def _log(summary: dict[str, Any], out_dir: Path, tracking_uri: str | None) -> None:
