@@ -16,7 +16,7 @@ LINKED = JourneyFeatures(linked=True, status="linked")
 
 def _x(**kw) -> RoutingInput:
     base = dict(channel="chat", language="it", claim="information_request", claim_confidence=0.97,
-                out_of_scope=False, sentiment="neutral", sentiment_score=0.1, complexity="low", complexity_score=0.1)
+                out_of_scope=False, sentiment="neutral", sentiment_score=0.1, complexity="low", complexity_score=0.05)
     return RoutingInput(**{**base, **kw})
 
 
@@ -36,9 +36,10 @@ def test_a_calm_confident_standard_request_goes_to_the_bot():
     (dict(language="de"), "UNSUPPORTED_LANGUAGE"),
     (dict(out_of_scope=True, claim="out_of_scope"), "OUT_OF_SCOPE"),
     (dict(claim="billing_dispute"), "CLAIM_NOT_BOT_ELIGIBLE"),
-    (dict(claim_confidence=0.5), "LOW_CLAIM_CONFIDENCE"),
-    (dict(complexity_score=0.9), "HIGH_COMPLEXITY"),
-    (dict(sentiment_score=-0.8, sentiment="negative"), "NEGATIVE_SENTIMENT"),
+    # just past the shipped policy's tuned thresholds, wherever tune-policy put them
+    (dict(claim_confidence=POLICY.thresholds.min_claim_confidence - 0.01), "LOW_CLAIM_CONFIDENCE"),
+    (dict(complexity_score=POLICY.thresholds.max_complexity_score + 0.01), "HIGH_COMPLEXITY"),
+    (dict(sentiment_score=POLICY.thresholds.min_sentiment_score - 0.01, sentiment="negative"), "NEGATIVE_SENTIMENT"),
     (dict(channel="review", sentiment="negative", sentiment_score=-0.8), "PUBLIC_NEGATIVE"),
     (dict(channel="review", rating=1.0), "PUBLIC_NEGATIVE"),
     (dict(channel="review", rating=5.0), "CHANNEL_WITHOUT_BOT"),
