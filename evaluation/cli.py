@@ -14,7 +14,8 @@ from data.schema import Channel
 def evaluate_command(
     data: Annotated[Optional[str], typer.Option("--data", "-d", help="a labelled source: shared set, file, folder or hf:NAME")] = None,
     suite: Annotated[str, typer.Option(help="heads: score MODEL on DATA; quality: train the reference configs and write "
-                                             "evaluation/RESULTS.md; journeys / routing: replay DATA (default: the demo "
+                                             "evaluation/RESULTS.md; oos: the out-of-scope gate over several draws of unseen "
+                                             "intents; journeys / routing: replay DATA (default: the demo "
                                              "corpus) through MODEL, the journey store and the policy")] = "heads",
     model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
     split: Annotated[Optional[str], typer.Option(help="the source's own split")] = None,
@@ -35,6 +36,14 @@ def evaluate_command(
         report = run_quality(echo=lambda line: typer.echo(line, err=True))
         typer.echo(json.dumps(report, indent=2))
         return
+    if suite == "oos":
+        from evaluation.oos_draws import run_oos_draws, write_report
+
+        report = run_oos_draws(echo=lambda line: typer.echo(line, err=True))
+        path = write_report(report)
+        typer.echo(json.dumps(report["summary"], indent=2))
+        typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
+        return
     if suite in ("journeys", "routing"):
         from evaluation.journeys import run_journeys, run_routing, write_report
         from serving.engine import TriageEngine
@@ -53,7 +62,7 @@ def evaluate_command(
         typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
         return
     if suite != "heads":
-        raise typer.BadParameter(f"--suite must be heads, quality, journeys or routing, not {suite!r}")
+        raise typer.BadParameter(f"--suite must be heads, quality, oos, journeys or routing, not {suite!r}")
     if data is None:
         raise typer.BadParameter("--data is required with --suite heads")
     try:
