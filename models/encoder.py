@@ -4,8 +4,10 @@ Texts longer than the model's window are not cut: they are split into overlappin
 every text is encoded in one length-sorted pass, and a text's vector is the token-weighted mean of its windows,
 renormalised. With dtype "auto", weights are cast to bfloat16 once at load where bf16 is faster than fp32 (CPUs
 with AMX tiles) and the bf16 vectors stay within a cosine of 0.999 of fp32 on a fixed probe; on AVX512-BF16 alone
-(no AMX) oneDNN's bf16 matmuls measured 1.7x slower than fp32, so "auto" keeps fp32 there. Thread counts are left
-to entry points.
+(no AMX) oneDNN's bf16 matmuls measured 1.7x slower than fp32, so "auto" keeps fp32 there. With runtime "auto", an
+fp32 encoder runs its forward pass in ONNX Runtime where it is installed and agrees with PyTorch on the probe
+(`models/onnx_runtime.py`); PyTorch otherwise. Thread counts are left to entry points (ONNX Runtime follows
+`torch.get_num_threads()`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "default"
 Dtype = Literal["auto", "bf16", "fp32"]
+Runtime = Literal["auto", "torch", "onnx"]
 
 #: a fixed probe for the bf16 check: short and long, clean and noisy, English and not
 _PROBE = [
@@ -68,6 +71,9 @@ class Encoder:
         self.dtype = dtype
         self.overlap = overlap
         self.max_chunks = max_chunks
+        self.runtime = "torch"
+        self._onnx = None  # an OnnxForward once the graph is exported and checked
+        self._onnx_graph: tuple[Path, list[str]] | None = None
 
     @classmethod
     def load(
@@ -79,6 +85,7 @@ class Encoder:
         overlap: int = 32,
         max_chunks: int | None = 32,
         device: str = "cpu",
+        runtime: Runtime = "auto",
     ) -> "Encoder":
         """Load a hub id or local path ("default": the bundled MiniLM) and cast it once.
 
@@ -101,8 +108,38 @@ class Encoder:
             encoder._cast_bf16(check=dtype == "auto")
         elif dtype not in ("auto", "fp32"):
             raise ValueError(f"dtype must be auto, bf16 or fp32, not {dtype!r}")
-        logger.info("encoder.loaded name=%s dtype=%s window=%d", name_or_path, encoder.dtype, model.max_seq_length)
+        if runtime not in ("auto", "torch", "onnx"):
+            raise ValueError(f"runtime must be auto, torch or onnx, not {runtime!r}")
+        if runtime != "torch" and encoder.dtype == "fp32" and device == "cpu":
+            encoder._use_onnx(required=runtime == "onnx")
+        logger.info("encoder.loaded name=%s dtype=%s runtime=%s window=%d", name_or_path, encoder.dtype,
+                    encoder.runtime, model.max_seq_length)
         return encoder
+
+    def _use_onnx(self, *, required: bool, min_cosine: float = 0.9999) -> None:
+        """Export the forward pass to ONNX Runtime and keep it if it agrees with PyTorch on the probe."""
+        from data.paths import workspace_dir
+        from models import onnx_runtime
+
+        if not onnx_runtime.available():
+            if required:
+                raise RuntimeError("runtime 'onnx' needs the onnxruntime and onnx packages")
+            return
+        reference = self.encode(_PROBE)
+        try:
+            self._onnx_graph = onnx_runtime.export(self.model, workspace_dir() / ".cache" / "onnx", _PROBE)
+            self.runtime = "onnx"
+            cosine = float(np.min(np.sum(reference * self.encode(_PROBE), axis=1)))
+        except Exception as err:  # noqa: BLE001 - an export the exporter cannot do leaves PyTorch in charge
+            if required:
+                raise
+            logger.warning("encoder.onnx_unavailable error=%s", err)
+            cosine = -1.0
+        if cosine < min_cosine:
+            if required:
+                raise RuntimeError(f"the ONNX graph drifts from PyTorch on the probe (min cosine {cosine:.5f})")
+            logger.warning("encoder.onnx_rejected min_cosine=%.5f", cosine)
+            self.runtime, self._onnx, self._onnx_graph = "torch", None, None
 
     def _cast_bf16(self, *, check: bool, min_cosine: float = 0.999) -> None:
         """Cast weights to bf16; with `check`, go back to fp32 if the probe drifts below `min_cosine`."""
@@ -164,6 +201,12 @@ class Encoder:
 
             starts = tqdm(starts, desc="encode", unit="batch")
         tokenizer = self.model.tokenizer
+        if self.runtime == "onnx":
+            forward = self._onnx_forward()
+            for start in starts:
+                idx = order[start : start + batch_size]
+                out[idx] = forward.run(tokenizer.pad({"input_ids": [input_ids[i] for i in idx]}, return_tensors="np"))
+            return out
         with torch.inference_mode():
             for start in starts:
                 idx = order[start : start + batch_size]
@@ -174,6 +217,18 @@ class Encoder:
                 vectors = self.model(features)["sentence_embedding"]
                 out[idx] = vectors.float().cpu().numpy()
         return out
+
+    def _onnx_forward(self):
+        """The ONNX Runtime session, made again when the entry point changed torch's thread count."""
+        import torch
+
+        from models.onnx_runtime import OnnxForward
+
+        threads = torch.get_num_threads()
+        if self._onnx is None or self._onnx_threads != threads:
+            path, names = self._onnx_graph
+            self._onnx, self._onnx_threads = OnnxForward(path, names, threads), threads
+        return self._onnx
 
     def encode(
         self, texts: list[str], batch_size: int = 64, show_progress: bool = False, *, chunk: bool = True

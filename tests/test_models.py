@@ -36,6 +36,42 @@ def test_bf16_stays_within_cosine_of_fp32(encoder):
     assert cosine.min() >= 0.999
 
 
+def test_onnx_runtime_agrees_with_pytorch_on_short_long_and_batched_texts(encoder):
+    """The fixture's encoder runs its forward pass in ONNX Runtime (the default where installed); PyTorch on the same
+    weights gives the same vectors, alone and in padded batches, for short texts and chunked long ones."""
+    assert encoder.runtime == "onnx"
+    torch_encoder = Encoder.load(dtype="fp32", runtime="torch")
+    assert torch_encoder.runtime == "torch"
+    texts = ["ok", "where is my refund?", "la linea internet non funziona da ieri sera " * 60, "grazie mille 🙏"]
+    batched = encoder.encode(texts)
+    np.testing.assert_allclose(batched, torch_encoder.encode(texts), atol=2e-4)
+    alone = np.concatenate([encoder.encode([t]) for t in texts])
+    np.testing.assert_allclose(alone, batched, atol=2e-4)
+
+
+def test_onnx_runtime_follows_the_torch_thread_count(encoder):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        encoder.encode(["one thread"])
+        assert encoder._onnx_threads == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_without_onnx_runtime_the_encoder_stays_on_pytorch(monkeypatch):
+    from models import onnx_runtime
+
+    monkeypatch.setattr(onnx_runtime, "available", lambda: False)
+    assert Encoder.load(dtype="fp32").runtime == "torch"
+    with pytest.raises(RuntimeError, match="onnxruntime"):
+        Encoder.load(dtype="fp32", runtime="onnx")
+    with pytest.raises(ValueError, match="runtime"):
+        Encoder.load(dtype="fp32", runtime="tensorrt")
+
+
 def _clusters(rng, centres, n):
     points = np.concatenate([c + 0.05 * rng.standard_normal((n, c.size)) for c in centres])
     return points / np.linalg.norm(points, axis=1, keepdims=True)

