@@ -77,6 +77,7 @@ class Encoder:
         self.runtime = "torch"
         self._onnx = None  # an OnnxForward once the graph is exported and checked
         self._onnx_graph: tuple[Path, list[str]] | None = None
+        self._onnx_threads = 0  # the thread count the session was made with
 
     @classmethod
     def load(

@@ -134,9 +134,9 @@ def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriag
                     limit: int | None = None, out_dir: Path = OUT_DIR,
                     echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Fit linking on labelled journeys (default: the demo corpus, seed 1) and write it into the policy file."""
-    from data.journeys.store import JourneyStore
     from data.normalise import normalise
     from data.sources import load_source
+    from evaluation.routing import fresh_engine
     from serving.engine import TriageEngine, contact_record
     from serving.policy import DEFAULT_POLICY, load_policy, save_policy
 
@@ -159,8 +159,7 @@ def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriag
     records = [contact_record(c, s, n) for c, s, n in zip(contacts, scores, normalised)]
 
     def decide(config: LinkingConfig) -> dict[str, str | None]:
-        replayer = TriageEngine(engine.model, store=JourneyStore.open(":memory:", linking=config), policy=policy,
-                                model_version=engine.model_version)
+        replayer = fresh_engine(engine, policy.model_copy(update={"linking": vars(config)}))
         for contact, scored, norm in zip(contacts, scores, normalised):
             replayer.decide(contact, scored, norm)
         assigned = {cid: claim for cid, _, claim in replayer.store.assignments()}
