@@ -45,7 +45,7 @@ def measure(model, contacts: list, *, batch_size: int, single: int) -> dict[str,
     for i in range(0, len(contacts), batch_size):
         model.predict(contacts[i : i + batch_size])
     batch_seconds = time.perf_counter() - start
-    import torch
+    from models.threads import limited_threads
 
     def single_latencies() -> list[float]:
         latencies = []
@@ -56,12 +56,8 @@ def measure(model, contacts: list, *, batch_size: int, single: int) -> dict[str,
         return sorted(latencies)
 
     latencies = single_latencies()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the server's model thread runs one thread (serving/config.py: model_threads)
-    try:
+    with limited_threads(1):  # the server's model thread runs one thread (serving/config.py: model_threads)
         one_thread = single_latencies()
-    finally:
-        torch.set_num_threads(threads)
     return {
         "contacts_per_s": round(len(contacts) / batch_seconds, 1),
         "single_p50_ms": round(statistics.median(latencies), 2),

@@ -111,6 +111,7 @@ def raw_model(model: str, payloads: list[dict], tracking_uri: str | None) -> dic
 
     from data.schema import Contact
     from evaluation.bench import measure
+    from models.threads import limited_threads
     from models.triage_model import TriageModel
     from training.tracking import connect, local_model_dir
 
@@ -120,9 +121,8 @@ def raw_model(model: str, payloads: list[dict], tracking_uri: str | None) -> dic
     contacts = [Contact.model_validate(p) for p in payloads]
     default_threads = torch.get_num_threads()
     runs = {f"threads_{default_threads}": measure(loaded, contacts, batch_size=64, single=200)}
-    torch.set_num_threads(1)
-    runs["threads_1"] = measure(loaded, contacts, batch_size=64, single=200)
-    torch.set_num_threads(default_threads)
+    with limited_threads(1):
+        runs["threads_1"] = measure(loaded, contacts, batch_size=64, single=200)
     best = max(runs.values(), key=lambda r: r["contacts_per_s"])
     return {"dtype": loaded.encoder.dtype, "contacts_per_s": best["contacts_per_s"], "runs": runs}
 

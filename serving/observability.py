@@ -17,6 +17,9 @@ from typing import Any
 #: request latency buckets, seconds: the fast path is a few ms, a big batch a second or more
 LATENCY_BUCKETS = (0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+#: where a request's time goes inside the worker: waiting for the model thread, the model call, the journey store and
+#: policy; seconds per call (a model call serves a whole batch)
+STAGE_BUCKETS = (0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class ServiceMetrics:
     journeys: Any  # Counter{status}: linked, new_customer, no_identifier, store_unavailable
     model_batch: Any  # Histogram: contacts per model call (adaptive batching)
     model_info: Any  # Gauge{model_version} = 1
+    stage: Any  # Histogram{stage}: seconds per model call ("model") and per decide call ("decide")
 
     def observe_answer(self, answer) -> None:
         """Count the route and the journey status of one triage answer."""
@@ -55,6 +59,8 @@ def service_metrics() -> ServiceMetrics:
                 journeys=Counter("claimtriage_journeys_total", "Triage answers by journey status", ["status"]),
                 model_batch=Histogram("claimtriage_model_batch_contacts", "Contacts per model call",
                                       buckets=BATCH_BUCKETS),
+                stage=Histogram("claimtriage_stage_seconds", "Seconds per model call and per decide call (journey "
+                                "store and policy) in the worker", ["stage"], buckets=STAGE_BUCKETS),
                 model_info=Gauge("claimtriage_model_info", "The model version served (value 1)",
                                  ["model_version"], multiprocess_mode="max"),
             )

@@ -11,6 +11,7 @@ serves `/healthz`, `/livez`, `/readyz` and `/metrics` itself.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -41,10 +42,10 @@ def load_engine(settings: ServiceSettings) -> TriageEngine:
 
 
 def _set_model_threads(threads: int) -> None:
-    """Thread counts are set by entry points; the worker is one."""
-    import torch
+    """Thread counts are set by entry points; the worker is one (PyTorch, ONNX Runtime and BLAS alike)."""
+    from models.threads import set_compute_threads
 
-    torch.set_num_threads(threads)
+    set_compute_threads(threads)
 
 
 @bentoml.asgi_app(api, path="/")
@@ -103,12 +104,19 @@ class TriageService:
         """The model half (one batch): (scores, normalised contact) pairs, so that decide does not normalise again."""
         from data.normalise import normalise
 
+        started = time.perf_counter()
         normalised = [normalise(contact) for contact in contacts]
-        return list(zip(self.engine.model.score_normalised(normalised), normalised))
+        scored = list(zip(self.engine.model.score_normalised(normalised), normalised))
+        self.metrics.stage.labels(stage="model").observe(time.perf_counter() - started)
+        return scored
 
     def _decide_all(self, contacts: Sequence[Contact], scored: Sequence[tuple[Any, Any]]) -> list[TriageAnswer]:
         # in order: contacts of one customer in one batch link to each other as they would one by one
-        return [self.engine.decide(contact, scores, normalised) for contact, (scores, normalised) in zip(contacts, scored)]
+        started = time.perf_counter()
+        answers = [self.engine.decide(contact, scores, normalised)
+                   for contact, (scores, normalised) in zip(contacts, scored)]
+        self.metrics.stage.labels(stage="decide").observe(time.perf_counter() - started)
+        return answers
 
     async def in_pool(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run blocking store work (journeys, feedback, readiness) off the event loop."""

@@ -51,16 +51,16 @@ def client(engine, metrics_dir):
     from starlette.testclient import TestClient
 
     import serving.service as service_module
+    from models.threads import limited_threads
 
-    threads = torch.get_num_threads()  # the service sets its own; later tests get theirs back
     settings = ServiceSettings(max_batch_contacts=8, max_text_chars=5000, max_request_bytes=200_000)
-    with pytest.MonkeyPatch.context() as patch:
+    # the service sets its own thread counts; later tests get theirs back
+    with limited_threads(torch.get_num_threads()), pytest.MonkeyPatch.context() as patch:
         patch.setenv(SETTINGS_ENV, settings.to_env())
         patch.setenv(API_KEYS_ENV, f"another-key,{KEY}")
         patch.setattr(service_module, "engine_factory", lambda _: engine)
         with TestClient(service_module.TriageService.to_asgi()) as client:
             yield client
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture()
@@ -313,6 +313,7 @@ def test_metrics_count_requests_routes_and_model_version(client, by_channel):
 
     before = value("claimtriage_requests_total", {"endpoint": "/triage", "status": "200"})
     bot_before = value("claimtriage_routes_total", {"target": "bot", "queue": "bot"})
+    stages_before = {stage: value("claimtriage_stage_seconds_count", {"stage": stage}) for stage in ("model", "decide")}
     human_before = sum(s.value for m in REGISTRY.collect() if m.name == "claimtriage_routes"
                        for s in m.samples if s.name.endswith("_total"))
     client.post("/triage", json=payload(by_channel[Channel.email]), headers=HEADERS)
@@ -322,6 +323,9 @@ def test_metrics_count_requests_routes_and_model_version(client, by_channel):
     assert after == human_before + 1 and bot_before >= 0
     assert value("claimtriage_model_info", {"model_version": "tests-model/1 (champion)"}) == 1
     assert value("claimtriage_request_latency_seconds_count", {"endpoint": "/triage"}) >= 1
+    for stage, count in stages_before.items():  # one model call and one decide call, each timed
+        assert value("claimtriage_stage_seconds_count", {"stage": stage}) == count + 1
+        assert value("claimtriage_stage_seconds_sum", {"stage": stage}) > 0
     exposed = client.get("/metrics")
     assert exposed.status_code == 200 and "bentoml" in exposed.text
 
