@@ -13,6 +13,8 @@ fp32 encoder runs its forward pass in ONNX Runtime where it is installed and agr
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -78,6 +80,8 @@ class Encoder:
         self._onnx = None  # an OnnxForward once the graph is exported and checked
         self._onnx_graph: tuple[Path, list[str]] | None = None
         self._onnx_threads = 0  # the thread count the session was made with
+        #: a digest of the weights once they were trained in memory (None: the weights `name` points at)
+        self.weights_digest: str | None = None
 
     @classmethod
     def load(
@@ -144,6 +148,33 @@ class Encoder:
                 raise RuntimeError(f"the ONNX graph drifts from PyTorch on the probe (min cosine {cosine:.5f})")
             logger.warning("encoder.onnx_rejected min_cosine=%.5f", cosine)
             self.runtime, self._onnx, self._onnx_graph = "torch", None, None
+
+    @contextmanager
+    def trainable(self, max_seq_length: int) -> Iterator:
+        """The sentence-transformers model in fp32 and train mode, windows cut at `max_seq_length`, for training
+        in place. Afterwards: inference mode and window again, the dtype rule reapplied, a digest of the new weights
+        as the encoder's identity (so no cache serves vectors of the old ones) and the ONNX graph exported again."""
+        import torch
+
+        from models.onnx_runtime import weights_digest
+
+        window, was_bf16, was_onnx = self.model.max_seq_length, self.dtype == "bf16", self.runtime == "onnx"
+        self.runtime, self._onnx, self._onnx_graph = "torch", None, None
+        self.model.to(torch.float32)
+        self.dtype = "fp32"
+        self.model.max_seq_length = max_seq_length
+        self.model.train()
+        try:
+            yield self.model
+        finally:  # even a failed run may have changed weights: they never pass for the old ones
+            self.model.eval()
+            self.model.max_seq_length = window
+            self.weights_digest = weights_digest(self.model)
+        if was_bf16:
+            self._cast_bf16(check=True)
+            self.weights_digest = weights_digest(self.model)
+        if was_onnx:
+            self._use_onnx(required=False)
 
     def _cast_bf16(self, *, check: bool, min_cosine: float = 0.999) -> None:
         """Cast weights to bf16; with `check`, go back to fp32 if the probe drifts below `min_cosine`."""

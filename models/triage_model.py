@@ -128,7 +128,14 @@ class TriageModel:
         directory.mkdir(parents=True, exist_ok=True)
         encoder_ref = self.encoder.name
         if self.info.get("encoder_finetuned"):
-            self.encoder.model.save(str(directory / "encoder"))
+            model = self.encoder.model
+            if self.encoder.dtype != "fp32":  # weights are kept in fp32; loading applies the dtype rule again
+                import copy
+
+                import torch
+
+                model = copy.deepcopy(model).to(torch.float32)
+            model.save(str(directory / "encoder"))
             encoder_ref = "encoder"
         meta = {
             "format_version": FORMAT_VERSION,

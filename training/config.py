@@ -101,6 +101,42 @@ class EncoderConfig(_Config):
     cache: bool = True
 
 
+class FinetuneConfig(_Config):
+    """Fine-tune the shared encoder on the TRAIN role of some heads before every head is fitted on its vectors.
+
+    `contrastive` (SetFit): pairs of training texts, similar (1) when they share a label, else 0, through
+    sentence-transformers' CosineSimilarityLoss. `full`: a linear layer per head over the pooled embedding with a
+    cross-entropy loss (binary for a multi-label head), trained with the encoder and then dropped. Several heads make
+    it multi-task: their batches are interleaved, so the encoder keeps what one head needs while learning another.
+    """
+
+    method: Literal["contrastive", "full"]
+    heads: list[HeadName] = Field(min_length=1)
+    epochs: int = Field(default=1, ge=1, le=20)
+    batch_size: int = Field(default=32, ge=2)
+    learning_rate: float = Field(default=2e-5, gt=0, lt=1)
+    #: full only: the learning rate of the throwaway linear layers (they start from zero knowledge)
+    head_learning_rate: float = Field(default=1e-3, gt=0, lt=1)
+    warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
+    #: training examples drawn per head (from its train role only); None: all of them
+    max_examples: int | None = Field(default=4000, ge=2)
+    #: contrastive only: each drawn example makes this many similar and as many dissimilar pairs (SetFit's
+    #: num_iterations); pairs per head are capped by `max_pairs`
+    pairs_per_example: int = Field(default=1, ge=1, le=20)
+    max_pairs: int | None = Field(default=20000, ge=2)
+    #: tokens per text while training (longer texts are cut here only; inference still chunks and pools)
+    max_seq_length: int = Field(default=128, ge=16, le=512)
+    #: None: the config's seed
+    seed: int | None = None
+
+    @field_validator("heads")
+    @classmethod
+    def _unique_heads(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a head is listed twice")
+        return value
+
+
 class TrackingConfig(_Config):
     #: None: $MLFLOW_TRACKING_URI, else the embedded SQLite store in the project directory
     tracking_uri: str | None = None
@@ -115,6 +151,8 @@ class TrainConfig(_Config):
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     split: SplitConfig = Field(default_factory=SplitConfig)
     heads: dict[HeadName, HeadTrainConfig]
+    #: None: the frozen encoder (fast); else the encoder is fine-tuned first
+    finetune: FinetuneConfig | None = None
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     output_dir: Path = Path("artifacts/models")
 
@@ -122,6 +160,10 @@ class TrainConfig(_Config):
     def _needs_a_head(self) -> TrainConfig:
         if not self.heads:
             raise ValueError("heads: at least one of claim, sentiment, complexity is needed")
+        if self.finetune is not None:
+            missing = [name for name in self.finetune.heads if name not in self.heads]
+            if missing:
+                raise ValueError(f"finetune.heads: {missing} not among the configured heads {sorted(self.heads)}")
         return self
 
 

@@ -102,9 +102,13 @@ def log_training(config: Any, result: Any, data: Mapping[str, Any]) -> tuple[str
     with mlflow.start_run(run_name=config.name) as run:
         mlflow.set_tags({"git_commit": result.model.info.get("git_commit") or "unknown", "config_name": config.name,
                          "encoder": config.encoder.name, "encoder_dtype": result.model.encoder.dtype,
-                         "eval_fingerprint": fingerprint})
-        params: dict[str, float] = {}
+                         "eval_fingerprint": fingerprint,
+                         "encoder_finetuned": str(bool(result.model.info.get("encoder_finetuned"))).lower()})
+        params: dict[str, float | str] = {}
         _flat("", config.model_dump(mode="json", exclude={"heads"}), params)
+        if config.finetune is not None:  # numbers are in `params` already; the method and heads are words
+            params.update({"finetune.method": config.finetune.method,
+                           "finetune.heads": ",".join(config.finetune.heads)})
         mlflow.log_params({**params, **{f"{n}.label": h.label for n, h in config.heads.items()},
                            **{f"{n}.C": h.head.C for n, h in config.heads.items()}})
         mlflow.log_dict(config.model_dump(mode="json"), "config.json")

@@ -1,4 +1,5 @@
-"""`train(config)`: encode each head's data once, fit the heads, calibrate and set the out-of-scope gate on the
+"""`train(config)`: optionally fine-tune the encoder on the heads' train role (`training.finetune`), encode each
+head's data once, fit the heads, calibrate and set the out-of-scope gate on the
 validation role, score the untouched test role, save the model and (optionally) track it in MLflow.
 """
 
@@ -85,6 +86,14 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
     cache = SourceCache()
     for name, head_cfg in config.heads.items():
         data[name] = head_data(head_cfg, config.split, config.seed, cache)
+    finetuned = None
+    if config.finetune is not None:
+        from training.finetune import finetune_encoder
+
+        finetuned = finetune_encoder(encoder, {name: data[name] for name in config.finetune.heads}, config.finetune,
+                                     seed=config.seed,
+                                     unseen={name: config.heads[name].unseen_labels for name in config.finetune.heads})
+        metrics["finetune"] = finetuned
     vectors = _encode_once(encoder, data, config.encoder.batch_size, config.encoder.cache)
     for name, head_cfg in config.heads.items():
         t0 = time.perf_counter()
@@ -118,7 +127,10 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
         "encoder": config.encoder.name,
         "encoder_dtype": encoder.dtype,
         "labels": {name: head.labels for name, head in heads.items()},
+        "encoder_finetuned": finetuned is not None,
     }
+    if finetuned is not None:
+        info["finetune"] = {**config.finetune.model_dump(mode="json"), "weights_digest": encoder.weights_digest}
     model = TriageModel(encoder, heads, views=views, oos=oos, info=info)
     model_dir = model.save(out / "model")
     claim = metrics["heads"]["claim"]
