@@ -13,7 +13,7 @@ from models.triage_model import TriageModel
 from training.labels import build_examples
 
 #: which label of a contact each head is scored against
-HEAD_LABELS = {"claim": "claim", "sentiment": "sentiment", "complexity": "derived"}
+HEAD_LABELS = {"claim": "claim", "sentiment": "derived_sentiment", "complexity": "derived"}
 
 
 def load_model(model: str, *, tracking_uri: str | None = None) -> TriageModel:

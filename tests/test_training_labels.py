@@ -6,7 +6,7 @@ import pytest
 
 from data.schema import Contact
 from training.config import ConfigError, load_config
-from training.labels import build_examples, complexity_level, derived_complexity, head_label
+from training.labels import build_examples, complexity_level, derived_complexity, derived_sentiment, head_label
 
 WHEN = "2026-01-01T00:00:00Z"
 
@@ -38,6 +38,29 @@ def test_derived_complexity_follows_the_documented_rule(kwargs, expected):
 def test_no_signal_means_no_complexity_label():
     assert derived_complexity(_contact()) is None
     assert derived_complexity(_contact(outcome={"company_response": "In progress"})) is None
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        ({"sentiment": "positive", "signals": {"S": -2.0}}, "positive"),  # an explicit label wins
+        ({"sentiment_score": -0.5}, "negative"),
+        ({"sentiment_score": 0.2}, "neutral"),
+        ({"signals": {"S": -2.0}}, "negative"),  # STC-3 mean satisfaction in [-2, 2], score S / 2
+        ({"signals": {"S": -0.6}}, "neutral"),
+        ({"signals": {"S": 0.7}}, "positive"),
+        ({"signals": {"S": "n/a"}}, None),
+        ({"signals": {"A": 1.0}}, None),
+    ],
+)
+def test_derived_sentiment_follows_the_documented_rule(labels, expected):
+    contact = _contact(labels=labels)
+    assert derived_sentiment(contact) == expected
+    assert head_label(contact, "derived_sentiment") == expected
+
+
+def test_no_labels_means_no_derived_sentiment():
+    assert derived_sentiment(_contact()) is None
 
 
 def test_levels_cut_at_thirds():

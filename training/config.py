@@ -19,8 +19,9 @@ HeadName = Literal["claim", "sentiment", "complexity"]
 #: what the head reads of a contact: all the customer's words, or only the first customer turn (what is known
 #: when a conversation starts)
 TextView = Literal["customer_text", "first_customer_turn"]
-#: where a head's label comes from; `derived` applies the documented outcome rule (training.labels)
-LabelField = Literal["claim", "claims", "sentiment", "complexity", "derived"]
+#: where a head's label comes from; `derived` applies the documented complexity rule to outcomes, `derived_sentiment`
+#: the documented sentiment rule (an explicit label, else a score, else STC-3 satisfaction; training.labels)
+LabelField = Literal["claim", "claims", "sentiment", "complexity", "derived", "derived_sentiment"]
 
 
 class _Config(BaseModel):

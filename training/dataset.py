@@ -3,7 +3,9 @@
 A source with splits of its own keeps them (the roles are named in `SplitConfig`); whatever has no split, or a role
 that no source split fills, is carved with `data.splits.split_contacts`. Validation calibrates and chooses
 thresholds; test is never seen in training or model selection. Texts that occur in validation or test are removed
-from train, so a duplicate across a source's own splits cannot leak.
+from train, so a duplicate across a source's own splits cannot leak. Heads are parts of one model and may read the
+same source (STC-3 threads teach complexity and sentiment): a contact in any head's test role is removed from every
+other head's train and validation roles too (`hold_out_across_heads`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,31 @@ class HeadData:
 
     def sizes(self) -> dict[str, int]:
         return {"n_train": len(self.train), "n_validation": len(self.validation), "n_test": len(self.test)}
+
+
+def hold_out_across_heads(data: dict[str, HeadData]) -> dict[str, int]:
+    """Drop from every head's train and validation roles the contacts (same id, or same customer words) that any
+    head holds out for test, so a figure that scores one head on another head's test contacts (the STC-3
+    satisfaction correlation of the sentiment head, on the complexity head's test threads) stays honest. Changes
+    `data` in place; returns the examples each head lost (heads that lost none are left out)."""
+    ids = {c.id for d in data.values() for c in d.test.contacts}
+    texts = {normalised_text(c) for d in data.values() for c in d.test.contacts}
+    lost: dict[str, int] = {}
+    for name, head in data.items():
+        roles = {}
+        for role in ("train", "validation"):
+            ex = getattr(head, role)
+            keep = [i for i, c in enumerate(ex.contacts) if c.id not in ids and normalised_text(c) not in texts]
+            roles[role] = Examples([ex.contacts[i] for i in keep], [ex.texts[i] for i in keep],
+                                   [ex.labels[i] for i in keep])
+            if len(keep) < len(ex):
+                lost[name] = lost.get(name, 0) + len(ex) - len(keep)
+        if not len(roles["train"]):
+            raise ValueError(f"head {name!r}: every training example is another head's test example")
+        data[name] = HeadData(train=roles["train"], validation=roles["validation"], test=head.test)
+    if lost:
+        log.info("training.held_out_across_heads removed=%s", lost)
+    return lost
 
 
 def load_contacts(source: SourceConfig) -> list[Contact]:

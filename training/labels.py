@@ -15,6 +15,11 @@ Complexity is rarely labelled. Where it is not, it is derived from what happened
 
 The score is the mean of the components present (STC-3 A alone when present, since it is the annotators' direct
 judgement); the label cuts it at 1/3 and 2/3. A contact with none of these signals has no complexity label.
+
+Sentiment is labelled in tweet sets, but customer-care threads rarely carry it; the `derived_sentiment` label reads,
+in order: an explicit `labels.sentiment`, then `labels.sentiment_score` in [-1, 1], then the STC-3 annotators' mean
+satisfaction S in [-2, 2] as the score S / 2. A score is cut at -1/3 and 1/3 (negative / neutral / positive), the
+same thirds as the sentiment head's own score. A contact with none of these has no sentiment label.
 """
 
 from __future__ import annotations
@@ -75,11 +80,33 @@ def derived_complexity(contact: Contact) -> tuple[str, float] | None:
     return complexity_level(score), score
 
 
+def sentiment_level(score: float) -> str:
+    """negative / neutral / positive from a score in [-1, 1]."""
+    return "negative" if score < -1 / 3 else "positive" if score > 1 / 3 else "neutral"
+
+
+def derived_sentiment(contact: Contact) -> str | None:
+    """The sentiment label by the rule in the module docstring, or None when the contact carries no signal."""
+    labels = contact.labels
+    if labels is None:
+        return None
+    if labels.sentiment is not None:
+        return labels.sentiment
+    if labels.sentiment_score is not None:
+        return sentiment_level(labels.sentiment_score)
+    satisfaction = labels.signals.get("S")
+    if isinstance(satisfaction, int | float):
+        return sentiment_level(min(max(float(satisfaction) / 2.0, -1.0), 1.0))
+    return None
+
+
 def head_label(contact: Contact, field: str) -> str | list[str] | None:
     """The label a head learns for this contact, or None when the contact has none."""
     if field == "derived":
         derived = derived_complexity(contact)
         return derived[0] if derived else None
+    if field == "derived_sentiment":
+        return derived_sentiment(contact)
     if contact.labels is None:
         return None
     if field == "claims":

@@ -24,7 +24,7 @@ from models.heads import HeadConfig
 from models.oos import OutOfScopeDetector
 from models.triage_model import HEAD_CLASSES, TriageModel
 from training.config import TrainConfig
-from training.dataset import HeadData, SourceCache, head_data
+from training.dataset import HeadData, SourceCache, head_data, hold_out_across_heads
 from evaluation.heads import evaluate_head
 from evaluation.metrics import json_ready
 
@@ -86,6 +86,9 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
     cache = SourceCache()
     for name, head_cfg in config.heads.items():
         data[name] = head_data(head_cfg, config.split, config.seed, cache)
+    held_out = hold_out_across_heads(data)
+    if held_out:
+        metrics["held_out_across_heads"] = held_out
     finetuned = None
     if config.finetune is not None:
         from training.finetune import finetune_encoder
