@@ -104,7 +104,7 @@ async def load_phase(client, payloads: list[dict], *, concurrency: int, requests
             **(percentiles(latencies) if latencies else {}), "errors": sum(errors.values()), "error_kinds": errors}
 
 
-def raw_model(model: str, payloads: list[dict], tracking_uri: str | None) -> dict[str, Any]:
+def raw_model(model: str, payloads: list[dict], tracking_uri: str | None, runtime: str = "auto") -> dict[str, Any]:
     """The model alone, in this process: contacts/s in batches of 64 and single-contact latency, with torch's default
     threads and with one thread (the server's default); the better contacts/s is the reference."""
     import torch
@@ -117,14 +117,15 @@ def raw_model(model: str, payloads: list[dict], tracking_uri: str | None) -> dic
 
     if model.startswith("models:/"):
         connect(tracking_uri)
-    loaded = TriageModel.load(local_model_dir(model), dtype="auto")
+    loaded = TriageModel.load(local_model_dir(model), dtype="auto", runtime=runtime)
     contacts = [Contact.model_validate(p) for p in payloads]
     default_threads = torch.get_num_threads()
     runs = {f"threads_{default_threads}": measure(loaded, contacts, batch_size=64, single=200)}
     with limited_threads(1):
         runs["threads_1"] = measure(loaded, contacts, batch_size=64, single=200)
     best = max(runs.values(), key=lambda r: r["contacts_per_s"])
-    return {"dtype": loaded.encoder.dtype, "contacts_per_s": best["contacts_per_s"], "runs": runs}
+    return {"dtype": loaded.encoder.dtype, "runtime": loaded.encoder.runtime, "contacts_per_s": best["contacts_per_s"],
+            "runs": runs}
 
 
 async def run_phases(url: str, key: str, payloads: list[dict], server_pid: int, *, requests: int,
@@ -163,14 +164,17 @@ def bench_serve(
     steady_rate: Annotated[float, typer.Option(help="requests/s of the steady-rate run")] = 100.0,
     out: Annotated[Path, typer.Option(help="where the JSON goes")] = DEFAULT_OUT,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI")] = None,
+    encoder_runtime: Annotated[str, typer.Option(help="the server's and the raw model's encoder runtime (auto | "
+                                                      "torch | onnx | onnx-int8)")] = "auto",
 ) -> None:
     """Measure the triage endpoint (single contacts at concurrency 1, 8, 32; batches; optional steady run) and the
     raw model in one run; print and write the figures."""
     payloads = contact_payloads(source, n)
-    raw = raw_model(model, payloads, tracking_uri)
+    raw = raw_model(model, payloads, tracking_uri, runtime=encoder_runtime)
     load_before = os.getloadavg()
     key = secrets.token_urlsafe(24)
-    args = ["--model", model, "--max-batch-contacts", "64"] + (["--tracking-uri", tracking_uri] if tracking_uri else [])
+    args = ["--model", model, "--max-batch-contacts", "64", "--encoder-runtime", encoder_runtime]
+    args += ["--tracking-uri", tracking_uri] if tracking_uri else []
     with tempfile.TemporaryDirectory(prefix="claimtriage-bench-") as tmp:
         workdir = Path(tmp)
         args += ["--store", f"sqlite:///{workdir / 'journeys.db'}"]
@@ -186,7 +190,7 @@ def bench_serve(
     phases = measured["phases"]
     c1, c32, batch = phases["single_c1"], phases["single_c32"], phases["batch16_c4"]
     report: dict[str, Any] = {
-        "model": model, "source": source,
+        "model": model, "source": source, "encoder_runtime": encoder_runtime,
         "machine": {"cpus": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
                     "load_avg_before": [round(x, 2) for x in load_before],
                     "load_avg_after": [round(x, 2) for x in os.getloadavg()]},

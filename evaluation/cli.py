@@ -24,6 +24,8 @@ def evaluate_command(
     out: Annotated[Optional[Path], typer.Option(help="also write the JSON report here")] = None,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
     policy: Annotated[Optional[Path], typer.Option(help="routing policy file (routing suite; default: the embedded one)")] = None,
+    encoder_runtime: Annotated[str, typer.Option(help="auto | torch | onnx | onnx-int8: score as a server started "
+                                                      "with this --encoder-runtime would")] = "auto",
 ) -> None:
     """Score every head of MODEL on the labelled contacts of DATA, or run a whole evaluation suite; prints JSON."""
     from data.mapping import ColumnMapping
@@ -51,7 +53,7 @@ def evaluate_command(
 
         try:
             engine = TriageEngine.load(model, policy_path=str(policy) if policy else None, tracking_uri=tracking_uri,
-                                       with_store=False)
+                                       with_store=False, runtime=encoder_runtime)
             run = run_journeys if suite == "journeys" else run_routing
             report = run(engine, data, echo=lambda line: typer.echo(line, err=True))
         except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
@@ -67,8 +69,9 @@ def evaluate_command(
         raise typer.BadParameter("--data is required with --suite heads")
     try:
         mapping = ColumnMapping.parse(column_map or [], default_channel=channel)
-        loaded = load_model(model, tracking_uri=tracking_uri)
+        loaded = load_model(model, tracking_uri=tracking_uri, runtime=encoder_runtime)
         report = evaluate_model(loaded, data, split=split, mapping=mapping, plot_dir=out.parent / "plots" if out else None)
+        report["encoder"] = {"runtime": loaded.encoder.runtime, "dtype": loaded.encoder.dtype}
     except (ValueError, FileNotFoundError, LookupError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

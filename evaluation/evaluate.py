@@ -16,13 +16,13 @@ from training.labels import build_examples
 HEAD_LABELS = {"claim": "claim", "sentiment": "derived_sentiment", "complexity": "derived"}
 
 
-def load_model(model: str, *, tracking_uri: str | None = None) -> TriageModel:
+def load_model(model: str, *, tracking_uri: str | None = None, runtime: str = "auto") -> TriageModel:
     """A TriageModel from a folder (a saved model or an MLflow model folder) or a `models:/NAME@ALIAS` URI."""
     from training.tracking import connect, local_model_dir
 
     if model.startswith("models:/") or model.startswith("runs:/"):
         connect(tracking_uri)
-    return TriageModel.load(local_model_dir(model))
+    return TriageModel.load(local_model_dir(model), runtime=runtime)
 
 
 def evaluate_model(model: TriageModel, source: str, *, split: str | None = None,

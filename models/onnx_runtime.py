@@ -4,6 +4,12 @@ normalisation), exported once per set of weights and cached, then run without Py
 Measured on the 2-core CI machine (MiniLM, fp32, one thread): a single short contact encodes in ~3.5 ms against
 ~12-15 ms in PyTorch eager; batches of 32 run ~1.3x faster. The exported graph is checked against PyTorch on a
 fixed probe when it is loaded (`Encoder.load`), and PyTorch stays the fallback.
+
+`quantize` makes an int8 copy of a graph (ONNX Runtime dynamic quantisation: int8 weights per output channel,
+activations quantised on the fly). It is an opt-in serving choice (runtime "onnx-int8"), never the default: on this
+machine it halves the forward pass of short contacts (2.1 against 4-5 ms, one thread), and it moves embeddings by a
+cosine of ~0.99 (min ~0.97), which flipped 0.35% of claim labels and 1.7% of complexity labels of the demo champion
+on 2,000 held-out demo contacts (heads trained on fp32 embeddings). Measure your own model before serving it so.
 """
 
 from __future__ import annotations
@@ -94,3 +100,20 @@ def export(model, cache_dir: Path, probe_texts: list[str]) -> tuple[Path, list[s
     partial.replace(path)  # whole files only: a crash mid-export leaves no graph that looks valid
     logger.info("encoder.onnx_exported path=%s", path)
     return path, names
+
+
+def quantize(path: Path) -> Path:
+    """An int8 copy of the graph at `path` (`<stem>.int8.onnx` beside it), made once and cached."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    path = Path(path)
+    target = path.with_name(f"{path.stem}.int8.onnx")
+    if target.is_file():
+        return target
+    partial = target.with_name(f"{target.stem}.partial.onnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quantize_dynamic(str(path), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+    partial.replace(target)  # whole files only
+    logger.info("encoder.onnx_quantized path=%s", target)
+    return target

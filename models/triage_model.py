@@ -153,8 +153,10 @@ class TriageModel:
         return directory
 
     @classmethod
-    def load(cls, directory: str | Path, *, dtype: str = "auto", encoder: Encoder | None = None) -> TriageModel:
-        """Load a saved model; `encoder` reuses one already in memory (same weights) instead of loading again."""
+    def load(cls, directory: str | Path, *, dtype: str = "auto", encoder: Encoder | None = None,
+             runtime: str = "auto") -> TriageModel:
+        """Load a saved model; `encoder` reuses one already in memory (same weights) instead of loading again;
+        `runtime` is the encoder's (`Encoder.load`: auto, torch, onnx, or the opt-in onnx-int8)."""
         directory = Path(directory)
         meta_path = directory / "triage.json"
         if not meta_path.is_file():
@@ -167,7 +169,8 @@ class TriageModel:
             path = str(directory / name) if name == "encoder" else name
             settings = meta["encoder"]
             encoder = Encoder.load(path, dtype=dtype, max_seq_length=settings.get("max_seq_length"),
-                                   overlap=settings.get("overlap", 32), max_chunks=settings.get("max_chunks", 32))
+                                   overlap=settings.get("overlap", 32), max_chunks=settings.get("max_chunks", 32),
+                                   runtime=runtime)
         heads = {p.name: Head.load(p) for p in sorted((directory / "heads").iterdir()) if p.is_dir()}
         oos = OutOfScopeDetector.load(directory / "oos") if (directory / "oos").is_dir() else None
         return cls(encoder, heads, views=meta["views"], oos=oos, info=meta["info"], top_k=meta.get("top_k", 3))

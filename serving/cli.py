@@ -21,7 +21,7 @@ SERVICE = "serving.service:TriageService"
 def build_settings(*, model: str, host: str, port: int, store: str | None, policy: Path | None,
                    api_key_file: Path | None, no_auth: bool, tracking_uri: str | None, dtype: str,
                    max_batch_contacts: int, max_text_chars: int, cors_origin: list[str],
-                   model_threads: int = 1) -> ServiceSettings:
+                   model_threads: int = 1, encoder_runtime: str = "auto") -> ServiceSettings:
     """Validated settings with absolute paths (the server runs from the project folder)."""
     model_path = Path(model).expanduser()
     if not model.startswith(("models:/", "runs:/")) and model_path.exists():
@@ -34,7 +34,7 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
         policy_path=str(policy.resolve()) if policy else None, require_auth=not no_auth,
         api_key_file=str(api_key_file.resolve()) if api_key_file else None,
         max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin,
-        model_threads=model_threads)
+        model_threads=model_threads, encoder_runtime=encoder_runtime)
 
 
 def check_model(settings: ServiceSettings) -> None:
@@ -60,6 +60,9 @@ def serve_command(
     no_auth: Annotated[bool, typer.Option("--no-auth", help="accept requests without an API key (demo only)")] = False,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI")] = None,
     dtype: Annotated[str, typer.Option(help="auto | bf16 | fp32 (auto: bf16 where the CPU makes it faster)")] = "auto",
+    encoder_runtime: Annotated[str, typer.Option(help="auto | torch | onnx | onnx-int8 (opt-in: ~2x faster "
+                                                      "encoder, labels may shift; check with claimtriage evaluate "
+                                                      "--encoder-runtime onnx-int8)")] = "auto",
     max_batch_contacts: Annotated[int, typer.Option(help="contacts accepted by /triage_batch")] = 64,
     max_text_chars: Annotated[int, typer.Option(help="characters of text accepted per contact")] = 100_000,
     model_threads: Annotated[int, typer.Option(help="torch/BLAS threads per worker (1: the other core serves "
@@ -75,7 +78,7 @@ def serve_command(
                                   api_key_file=api_key_file, no_auth=no_auth, tracking_uri=tracking_uri,
                                   dtype=dtype, max_batch_contacts=max_batch_contacts,
                                   max_text_chars=max_text_chars, cors_origin=cors_origin or [],
-                                  model_threads=model_threads)
+                                  model_threads=model_threads, encoder_runtime=encoder_runtime)
     except ValidationError as err:
         raise typer.BadParameter("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()))
     if settings.require_auth and not read_api_keys(settings):

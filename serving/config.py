@@ -26,6 +26,10 @@ class ServiceSettings(BaseModel):
     model: str = Field("models:/claimtriage@champion", description="registry URI or model folder")
     tracking_uri: str | None = Field(None, description="MLflow tracking URI (default: the project's embedded one)")
     dtype: Literal["auto", "bf16", "fp32"] = "auto"
+    encoder_runtime: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        "auto", description="the encoder's forward pass: auto (ONNX Runtime for small batches where it agrees with "
+        "PyTorch), torch, onnx, or onnx-int8 (opt-in: about 2x faster, embeddings within a cosine of ~0.99 of fp32; "
+        "check your model's labels with `claimtriage evaluate --encoder-runtime onnx-int8` first)")
     store_url: str | None = Field(None, description="journey store URL (default: the embedded store)")
     policy_path: str | None = Field(None, description="routing policy YAML (default: the shipped policy)")
     host: str = "127.0.0.1"

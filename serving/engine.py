@@ -104,12 +104,12 @@ class TriageEngine:
     @classmethod
     def load(cls, model: str = "models:/claimtriage@champion", *, store_url: str | None = None,
              policy_path: str | None = None, dtype: str = "auto", tracking_uri: str | None = None,
-             with_store: bool = True) -> TriageEngine:
+             with_store: bool = True, runtime: str = "auto") -> TriageEngine:
         from training.tracking import connect, local_model_dir
 
         if model.startswith(("models:/", "runs:/")):
             connect(tracking_uri)
-        triage_model = TriageModel.load(local_model_dir(model), dtype=dtype)
+        triage_model = TriageModel.load(local_model_dir(model), dtype=dtype, runtime=runtime)
         policy = load_policy(policy_path)
         engine = cls(triage_model, policy=policy, model_version=model_version(model, triage_model),
                      store_url=store_url)

@@ -38,7 +38,8 @@ def load_engine(settings: ServiceSettings) -> TriageEngine:
     from serving.engine import TriageEngine
 
     return TriageEngine.load(settings.model, store_url=settings.store_url, policy_path=settings.policy_path,
-                             dtype=settings.dtype, tracking_uri=settings.tracking_uri)
+                             dtype=settings.dtype, tracking_uri=settings.tracking_uri,
+                             runtime=settings.encoder_runtime)
 
 
 def _set_model_threads(threads: int) -> None:

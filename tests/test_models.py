@@ -61,6 +61,30 @@ def test_onnx_runtime_follows_the_torch_thread_count(encoder):
         torch.set_num_threads(before)
 
 
+def test_int8_runtime_is_opt_in_close_to_fp32_and_runs_every_batch(encoder, monkeypatch):
+    """runtime onnx-int8 quantises the exported graph (cached beside it), stays within the documented cosine of
+    fp32, encodes long batches too (never mixing fp32 vectors in), and reports dtype int8 so no embedding cache
+    confuses its vectors with fp32 ones."""
+    from models.embedding_cache import encoder_key
+    from models.encoder import INT8_MIN_COSINE
+
+    quantized = Encoder.load(dtype="auto", runtime="onnx-int8")
+    assert (quantized.runtime, quantized.dtype) == ("onnx-int8", "int8")
+    assert quantized._onnx_graph[0].name.endswith(".int8.onnx") and quantized._onnx_graph[0].is_file()
+    assert encoder_key(quantized) != encoder_key(encoder)
+    texts = ["where is my refund?", "la linea internet non funziona da ieri sera " * 60, "ok thanks"]
+    cosine = np.sum(quantized.encode(texts) * encoder.encode(texts), axis=1)
+    assert cosine.min() >= INT8_MIN_COSINE and cosine.max() < 0.99999  # close, and really quantised
+
+    def no_torch(*args, **kwargs):
+        raise AssertionError("an int8 encoder ran a batch in PyTorch")
+
+    monkeypatch.setattr(quantized.model, "forward", no_torch)
+    assert quantized.encode(["a long complaint " * 400] * 4).shape == (4, quantized.dimension)
+    with pytest.raises(ValueError, match="onnx-int8"):
+        Encoder.load(dtype="bf16", runtime="onnx-int8")
+
+
 def test_without_onnx_runtime_the_encoder_stays_on_pytorch(monkeypatch):
     from models import onnx_runtime
 

@@ -353,3 +353,18 @@ def test_logs_hold_no_email_or_phone(client, engine, by_channel, caplog, monkeyp
     logged = caplog.text + "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert "[EMAIL]" in logged
     assert EMAIL not in logged and "765 4321" not in logged and not re.search(r"\d{3} ?\d{3} ?\d{4}", logged)
+
+
+def test_serve_settings_carry_the_encoder_runtime():
+    from pydantic import ValidationError
+
+    from serving.cli import build_settings
+
+    common = dict(model="models:/claimtriage@champion", host="127.0.0.1", port=0, store=None, policy=None,
+                  api_key_file=None, no_auth=True, tracking_uri=None, dtype="auto", max_batch_contacts=8,
+                  max_text_chars=100, cors_origin=[])
+    assert ServiceSettings().encoder_runtime == "auto"  # int8 is opt-in
+    settings = build_settings(**common, encoder_runtime="onnx-int8")
+    assert ServiceSettings.model_validate_json(settings.to_env()).encoder_runtime == "onnx-int8"
+    with pytest.raises(ValidationError, match="encoder_runtime"):
+        build_settings(**common, encoder_runtime="tensorrt")
