@@ -75,7 +75,7 @@ def finetuned(corpus, workspace, tmp_path_factory):
     config = _config(corpus, "finetune", limit=120).model_dump()
     config["heads"]["claim"]["unseen_labels"] = ["refund"]
     config["finetune"] = {"method": "contrastive", "heads": ["claim", "sentiment"], "batch_size": 16,
-                          "max_examples": 24, "max_seq_length": 64}
+                          "max_examples": {"claim": 24, "sentiment": 16}, "max_seq_length": 64}
     seen: list = []
     original = finetune.training_texts
     with pytest.MonkeyPatch.context() as patch:
@@ -100,6 +100,7 @@ def test_finetuned_model_saves_and_loads_its_own_weights(finetuned, corpus_conta
     result, _ = finetuned
     model = result.model
     assert model.info["encoder_finetuned"] and model.info["finetune"]["method"] == "contrastive"
+    assert result.metrics["finetune"]["examples"] == {"claim": 24, "sentiment": 16}
     assert result.metrics["finetune"]["steps"] >= 1 and result.metrics["finetune"]["seconds"] > 0
     assert (result.model_dir / "encoder" / "model.safetensors").is_file()
     loaded = TriageModel.load(result.model_dir, dtype=model.encoder.dtype)
@@ -141,6 +142,9 @@ def test_finetuned_run_is_tracked_and_loads_as_pyfunc(finetuned, corpus_contacts
     ("{method: full, heads: []}", "finetune.heads: List should have at least 1 item"),
     ("{method: full, heads: [claim], epoch: 2}", "finetune.epoch: Extra inputs are not permitted"),
     ("{method: full, heads: [claim], learning_rate: 0}", "finetune.learning_rate: Input should be greater than 0"),
+    ("{method: full, heads: [claim], max_examples: 1}", "finetune.max_examples: Value error, at least 2 examples"),
+    ("{method: full, heads: [claim], max_examples: {sentiment: 9}}",
+     "finetune.max_examples: ['sentiment'] not among finetune.heads"),
 ])
 def test_finetune_config_errors_name_the_field(tmp_path, section, message):
     path = tmp_path / "ft.yaml"

@@ -119,8 +119,9 @@ class FinetuneConfig(_Config):
     #: full only: the learning rate of the throwaway linear layers (they start from zero knowledge)
     head_learning_rate: float = Field(default=1e-3, gt=0, lt=1)
     warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
-    #: training examples drawn per head (from its train role only); None: all of them
-    max_examples: int | None = Field(default=4000, ge=2)
+    #: training examples drawn per head (from its train role only), one number for every head or one per head
+    #: (`{claim: 2000, sentiment: 6000}`; a head left out takes all); None: all of them
+    max_examples: int | dict[HeadName, int] | None = Field(default=4000)
     #: contrastive only: each drawn example makes this many similar and as many dissimilar pairs (SetFit's
     #: num_iterations); pairs per head are capped by `max_pairs`
     pairs_per_example: int = Field(default=1, ge=1, le=20)
@@ -129,6 +130,18 @@ class FinetuneConfig(_Config):
     max_seq_length: int = Field(default=128, ge=16, le=512)
     #: None: the config's seed
     seed: int | None = None
+
+    @field_validator("max_examples")
+    @classmethod
+    def _at_least_two(cls, value: int | dict[str, int] | None) -> int | dict[str, int] | None:
+        counts = value.values() if isinstance(value, dict) else [] if value is None else [value]
+        if any(count < 2 for count in counts):
+            raise ValueError("at least 2 examples per head")
+        return value
+
+    def examples_for(self, head: str) -> int | None:
+        """How many train examples `head` contributes (None: all)."""
+        return self.max_examples.get(head) if isinstance(self.max_examples, dict) else self.max_examples
 
     @field_validator("heads")
     @classmethod
@@ -165,6 +178,10 @@ class TrainConfig(_Config):
             missing = [name for name in self.finetune.heads if name not in self.heads]
             if missing:
                 raise ValueError(f"finetune.heads: {missing} not among the configured heads {sorted(self.heads)}")
+            capped = self.finetune.max_examples if isinstance(self.finetune.max_examples, dict) else {}
+            stray = [name for name in capped if name not in self.finetune.heads]
+            if stray:
+                raise ValueError(f"finetune.max_examples: {stray} not among finetune.heads {self.finetune.heads}")
         return self
 
 

@@ -197,8 +197,8 @@ def finetune_encoder(encoder: Encoder, data: dict[str, HeadData], config: Finetu
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     unseen = unseen or {}
-    drawn = {name: training_texts(name, data[name], unseen=unseen.get(name, []), max_examples=config.max_examples,
-                                  rng=rng) for name in config.heads}
+    drawn = {name: training_texts(name, data[name], unseen=unseen.get(name, []),
+                                  max_examples=config.examples_for(name), rng=rng) for name in config.heads}
     for name, d in drawn.items():
         if len(set(d.labels)) < 2:
             raise ValueError(f"finetune: head {name!r} has fewer than two labels in its train role to learn from")
