@@ -44,6 +44,12 @@ def test_single_requests_are_counted_and_errors_kept_apart():
     assert 0 < result["p50_ms"] <= result["p99_ms"] <= result["max_ms"]
 
 
+def test_phases_never_resend_a_contact_id():
+    _, first = asyncio.run(_phase(concurrency=2, requests=5))
+    _, second = asyncio.run(_phase(concurrency=2, requests=5))
+    assert not {b["id"] for b in first} & {b["id"] for b in second}
+
+
 def test_batches_send_that_many_contacts_and_a_rate_spreads_the_requests():
     result, seen = asyncio.run(_phase(concurrency=2, requests=6, batch=3, rate=30.0))
     assert [len(b["contacts"]) for b in seen] == [3] * 6
