@@ -74,6 +74,8 @@ def finetuned(corpus, workspace, tmp_path_factory):
     """A model trained on the demo corpus with a fine-tuned encoder, with a spy on what reached fine-tuning."""
     config = _config(corpus, "finetune", limit=120).model_dump()
     config["heads"]["claim"]["unseen_labels"] = ["refund"]
+    # its own registered name: the session's "tests-model@candidate" belongs to test_training's round trip
+    config["tracking"]["registered_model"] = "tests-finetuned"
     config["finetune"] = {"method": "contrastive", "heads": ["claim", "sentiment"], "batch_size": 16,
                           "max_examples": {"claim": 24, "sentiment": 16}, "max_seq_length": 64}
     seen: list = []
