@@ -12,13 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-def compute_threads() -> int:
-    """PyTorch's intra-op thread count (the reference the other pools follow)."""
-    import torch
-
-    return torch.get_num_threads()
-
-
 def set_compute_threads(threads: int) -> None:
     """Use `threads` cores for PyTorch, ONNX Runtime and BLAS from now on, in this process."""
     import torch
