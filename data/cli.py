@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from data.mapping import ColumnMapping
-from data.schema import Channel
+from claimtriage.data.mapping import ColumnMapping
+from claimtriage.data.schema import Channel
 
 app = typer.Typer(help="Load, inspect and generate contact data.", no_args_is_help=True, pretty_exceptions_show_locals=False)
 
@@ -28,9 +28,9 @@ def summary_command(
     strict: Annotated[bool, typer.Option("--strict/--lenient", help="stop at the first bad row")] = False,
 ) -> None:
     """Print JSON: contacts, channels, languages, label sets with counts, and any skipped rows."""
-    from data.io import RowError
-    from data.sources import load_source
-    from data.summary import summarise
+    from claimtriage.data.io import RowError
+    from claimtriage.data.sources import load_source
+    from claimtriage.data.summary import summarise
 
     try:
         mapping = ColumnMapping.parse(column_map or [], default_channel=channel)
@@ -51,7 +51,7 @@ def demo_command(
     contacts: Annotated[int, typer.Option(min=10, help="number of contacts")] = 5000,
 ) -> None:
     """Write the synthetic multichannel demo corpus (Italian provider, Italian and English customers)."""
-    from data.demo import write_demo
+    from claimtriage.data.demo import write_demo
 
     path = write_demo(out, n_contacts=contacts, seed=seed)
     typer.echo(f"wrote {path}")

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from data.mapping import FLAT_FIELDS, ColumnMapping, RowError, flatten_contact, row_to_contact_dict
-from data.schema import Contact
+from claimtriage.data.mapping import FLAT_FIELDS, ColumnMapping, RowError, flatten_contact, row_to_contact_dict
+from claimtriage.data.schema import Contact
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from data.schema import Channel, Contact, Speaker
+from claimtriage.data.schema import Channel, Contact, Speaker
 
 #: canonical flat column names; each maps to a path in the Contact schema
 FLAT_FIELDS: dict[str, tuple[str, ...]] = {

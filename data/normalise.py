@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from data.channel_text import clean_social, clean_speech, emojis_in, flatten, form_message, join_sentences
-from data.channel_text import shorten_repeats
-from data.email_cleanup import clean_email_body, clean_subject
-from data.language import detect_language
-from data.person_names import find_person_spans
-from data.redact import redact
-from data.schema import AttachmentKind, Channel, Contact, Speaker
+from claimtriage.data.channel_text import clean_social, clean_speech, emojis_in, flatten, form_message, join_sentences
+from claimtriage.data.channel_text import shorten_repeats
+from claimtriage.data.email_cleanup import clean_email_body, clean_subject
+from claimtriage.data.language import detect_language
+from claimtriage.data.person_names import find_person_spans
+from claimtriage.data.redact import redact
+from claimtriage.data.schema import AttachmentKind, Channel, Contact, Speaker
 
 _MESSAGING = frozenset({Channel.chat, Channel.whatsapp, Channel.sms, Channel.messaging})
 

@@ -30,7 +30,7 @@ from stdnum import iban as std_iban
 from stdnum import luhn
 from stdnum.it import codicefiscale
 
-from data.person_names import find_person_spans
+from claimtriage.data.person_names import find_person_spans
 
 #: PII types in the order they are redacted (earlier ones protect their digits and words from later detectors)
 PII_TYPES = ("URL", "EMAIL", "IBAN", "CARD", "CODICE_FISCALE", "PHONE", "ADDRESS", "PERSON")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data.io import ReadResult, read_contacts
-from data.mapping import ColumnMapping
+from claimtriage.data.io import ReadResult, read_contacts
+from claimtriage.data.mapping import ColumnMapping
 
 
 def load_source(
@@ -16,7 +16,7 @@ def load_source(
     split: str | None = None,
 ) -> ReadResult:
     """Contacts from `source`: a shared set's folder name or path (through its adapter), else a file or folder."""
-    from data.adapters import SHARED_SETS, detect_shared_set, load_shared
+    from claimtriage.data.adapters import SHARED_SETS, detect_shared_set, load_shared
 
     text = str(source)
     if text in SHARED_SETS or (Path(text).is_dir() and detect_shared_set(Path(text)) is not None):

@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from data.schema import Contact
+from claimtriage.data.schema import Contact
 
 SPLIT_NAMES = ("train", "validation", "test")
 GroupBy = Literal["thread", "customer", "contact"]

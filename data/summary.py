@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from statistics import median
 from typing import Any
 
-from data.schema import Contact
+from claimtriage.data.schema import Contact
 
 
 def _counts(values) -> dict[str, int]:
@@ -17,7 +17,7 @@ def _counts(values) -> dict[str, int]:
 def _language(contact: Contact) -> str:
     if contact.language:
         return contact.language
-    from data.language import detect_language  # imported here: the detector loads its models on first use
+    from claimtriage.data.language import detect_language  # imported here: the detector loads its models on first use
 
     return detect_language(" ".join(contact.customer_turns()))[0]
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from data.paths import PROJECT_ROOT
+from claimtriage.data.paths import PROJECT_ROOT
 
 app = typer.Typer(help="Benchmarks that print their figures and write them under evaluation/bench/.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -32,7 +32,7 @@ def rss_mib() -> float:
 
 
 def short_contacts(source: str, n: int) -> list:
-    from data.sources import load_source
+    from claimtriage.data.sources import load_source
 
     contacts = load_source(source).contacts
     return contacts[:: max(1, len(contacts) // n)][:n]
@@ -45,7 +45,7 @@ def measure(model, contacts: list, *, batch_size: int, single: int) -> dict[str,
     for i in range(0, len(contacts), batch_size):
         model.predict(contacts[i : i + batch_size])
     batch_seconds = time.perf_counter() - start
-    from models.threads import limited_threads
+    from claimtriage.models.threads import limited_threads
 
     def single_latencies() -> list[float]:
         latencies = []
@@ -82,14 +82,10 @@ def bench_model(
     """Measure the model in bf16 (where supported) and fp32 in one run; print and write the figures."""
     import torch
 
-    from models.triage_model import TriageModel
-    from training.tracking import local_model_dir
+    from claimtriage.models.triage_model import TriageModel
+    from claimtriage.models.registry import local_model_dir
 
-    if model.startswith("models:/"):
-        from training.tracking import connect
-
-        connect(tracking_uri)
-    folder = local_model_dir(model)
+    folder = local_model_dir(model, tracking_uri=tracking_uri)
     before = rss_mib()
     loaded = TriageModel.load(folder, dtype="auto")
     loaded_rss = rss_mib()
@@ -118,6 +114,6 @@ def bench_model(
     typer.echo(json.dumps(report, indent=2))
 
 
-from evaluation.bench_serve import bench_serve  # noqa: E402 - the serve benchmark lives in its own module
+from claimtriage.evaluation.bench_serve import bench_serve  # noqa: E402 - the serve benchmark lives in its own module
 
 app.command("serve")(bench_serve)

@@ -24,8 +24,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from data.paths import PROJECT_ROOT
-from serving.process import ServerError, running_server
+from claimtriage.data.paths import PROJECT_ROOT
+from claimtriage.serving.process import ServerError, running_server
 
 DEFAULT_OUT = PROJECT_ROOT / "evaluation" / "bench" / "serve.json"
 TARGETS = {"c32_req_per_s": 250, "c32_p99_ms": 150, "c1_p50_ms": 15, "endpoint_over_raw": 0.5, "rss_gib": 1.5}
@@ -56,7 +56,7 @@ def percentiles(latencies_ms: list[float]) -> dict[str, float]:
 
 def contact_payloads(source: str, n: int, customers: int = 400) -> list[dict[str, Any]]:
     """Short real contacts, each given one of `customers` synthetic emails so that the journey store links them."""
-    from evaluation.bench import short_contacts
+    from claimtriage.evaluation.bench import short_contacts
 
     out = []
     for i, contact in enumerate(short_contacts(source, n)):
@@ -115,15 +115,12 @@ def raw_model(model: str, payloads: list[dict], tracking_uri: str | None, runtim
     threads and with one thread (the server's default); the better contacts/s is the reference."""
     import torch
 
-    from data.schema import Contact
-    from evaluation.bench import measure
-    from models.threads import limited_threads
-    from models.triage_model import TriageModel
-    from training.tracking import connect, local_model_dir
+    from claimtriage.data.schema import Contact
+    from claimtriage.evaluation.bench import measure
+    from claimtriage.models.threads import limited_threads
+    from claimtriage.models.registry import load_model
 
-    if model.startswith("models:/"):
-        connect(tracking_uri)
-    loaded = TriageModel.load(local_model_dir(model), dtype="auto", runtime=runtime)
+    loaded = load_model(model, tracking_uri=tracking_uri, runtime=runtime)
     contacts = [Contact.model_validate(p) for p in payloads]
     default_threads = torch.get_num_threads()
     runs = {f"threads_{default_threads}": measure(loaded, contacts, batch_size=64, single=200)}

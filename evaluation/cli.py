@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from data.schema import Channel
+from claimtriage.data.schema import Channel
 
 
 def evaluate_command(
@@ -28,18 +28,19 @@ def evaluate_command(
                                                       "with this --encoder-runtime would")] = "auto",
 ) -> None:
     """Score every head of MODEL on the labelled contacts of DATA, or run a whole evaluation suite; prints JSON."""
-    from data.mapping import ColumnMapping
-    from evaluation.evaluate import evaluate_model, load_model
-    from evaluation.metrics import json_ready
+    from claimtriage.data.mapping import ColumnMapping
+    from claimtriage.evaluation.evaluate import evaluate_model
+    from claimtriage.models.registry import load_model
+    from claimtriage.evaluation.metrics import json_ready
 
     if suite == "quality":
-        from evaluation.quality import run_quality
+        from claimtriage.evaluation.quality import run_quality
 
         report = run_quality(echo=lambda line: typer.echo(line, err=True))
         typer.echo(json.dumps(report, indent=2))
         return
     if suite == "oos":
-        from evaluation.oos_draws import run_oos_draws, write_report
+        from claimtriage.evaluation.oos_draws import run_oos_draws, write_report
 
         report = run_oos_draws(echo=lambda line: typer.echo(line, err=True))
         path = write_report(report)
@@ -47,9 +48,9 @@ def evaluate_command(
         typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
         return
     if suite in ("journeys", "routing"):
-        from evaluation.journeys import run_journeys, run_routing, write_report
-        from serving.engine import TriageEngine
-        from serving.policy import PolicyError
+        from claimtriage.evaluation.journeys import run_journeys, run_routing, write_report
+        from claimtriage.serving.engine import TriageEngine
+        from claimtriage.serving.policy import PolicyError
 
         try:
             engine = TriageEngine.load(model, policy_path=str(policy) if policy else None, tracking_uri=tracking_uri,

@@ -6,23 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from data.mapping import ColumnMapping
-from data.sources import load_source
-from evaluation.heads import evaluate_head
-from models.triage_model import TriageModel
-from training.labels import build_examples
+from claimtriage.data.mapping import ColumnMapping
+from claimtriage.data.sources import load_source
+from claimtriage.evaluation.heads import evaluate_head
+from claimtriage.models.triage_model import TriageModel
+from claimtriage.training.labels import build_examples
 
 #: which label of a contact each head is scored against
 HEAD_LABELS = {"claim": "claim", "sentiment": "derived_sentiment", "complexity": "derived"}
-
-
-def load_model(model: str, *, tracking_uri: str | None = None, runtime: str = "auto") -> TriageModel:
-    """A TriageModel from a folder (a saved model or an MLflow model folder) or a `models:/NAME@ALIAS` URI."""
-    from training.tracking import connect, local_model_dir
-
-    if model.startswith("models:/") or model.startswith("runs:/"):
-        connect(tracking_uri)
-    return TriageModel.load(local_model_dir(model), runtime=runtime)
 
 
 def evaluate_model(model: TriageModel, source: str, *, split: str | None = None,

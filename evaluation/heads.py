@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluation.metrics import (
+from claimtriage.evaluation.metrics import (
     OUT_OF_SCOPE,
     classification_metrics,
     multilabel_metrics,
@@ -17,10 +17,10 @@ from evaluation.metrics import (
     plot_confusion,
     spearman,
 )
-from evaluation.slices import slice_masks
-from models.heads import Head
-from models.oos import OutOfScopeDetector
-from training.labels import Examples, derived_complexity
+from claimtriage.evaluation.slices import slice_masks
+from claimtriage.models.heads import Head
+from claimtriage.models.oos import OutOfScopeDetector
+from claimtriage.training.labels import Examples, derived_complexity
 
 
 def _true_scores(name: str, examples: Examples) -> list[float | None]:

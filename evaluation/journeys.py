@@ -18,11 +18,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
-from data.paths import PROJECT_ROOT
-from data.sources import load_source
-from evaluation.pairwise import pairwise_scores
-from evaluation.routing import automation_ceiling, fresh_engine, measure, replay
-from serving.engine import TriageEngine
+from claimtriage.data.paths import PROJECT_ROOT
+from claimtriage.data.sources import load_source
+from claimtriage.evaluation.pairwise import pairwise_scores
+from claimtriage.evaluation.routing import automation_ceiling, fresh_engine, measure, replay
+from claimtriage.serving.engine import TriageEngine
 
 EVAL_DIR = PROJECT_ROOT / "evaluation"
 RESULTS = EVAL_DIR / "RESULTS.md"
@@ -32,7 +32,7 @@ TARGETS = {"identity_precision": 0.99, "identity_recall": 0.95, "claim_f1": 0.90
 
 def _contacts(data: str | None, limit: int | None):
     if data is None:
-        from data.demo import generate_demo
+        from claimtriage.data.demo import generate_demo
 
         contacts = generate_demo(5000, seed=0)  # the embedded default: the same corpus `claimtriage demo` writes
     else:
@@ -117,7 +117,7 @@ def _oos_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, A
 
 
 def write_report(name: str, report: dict[str, Any]) -> Path:
-    from evaluation.metrics import json_ready
+    from claimtriage.evaluation.metrics import json_ready
 
     path = EVAL_DIR / f"{name}.json"
     path.write_text(json.dumps(json_ready(report), indent=2) + "\n")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from models.calibration import expected_calibration_error
+from claimtriage.models.calibration import expected_calibration_error
 
 OUT_OF_SCOPE = "out_of_scope"
 

@@ -17,9 +17,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from data.paths import PROJECT_ROOT
-from evaluation.metrics import OUT_OF_SCOPE, out_of_scope_metrics
-from models.oos import METHODS, OutOfScopeDetector
+from claimtriage.data.paths import PROJECT_ROOT
+from claimtriage.evaluation.metrics import OUT_OF_SCOPE, out_of_scope_metrics
+from claimtriage.models.oos import METHODS, OutOfScopeDetector
 
 CONFIG = PROJECT_ROOT / "training" / "configs" / "bitext_oos.yaml"
 OUT = PROJECT_ROOT / "evaluation" / "oos_draws.json"
@@ -29,11 +29,11 @@ COMMAND = "claimtriage evaluate --suite oos"
 def run_oos_draws(config_path: Path = CONFIG, *, draws: int = 5, seed: int = 100,
                   echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Train the claim head of `config_path` once per draw of unseen intents; score every detector method."""
-    from models.encoder import Encoder
-    from models.heads import HeadConfig
-    from training.config import load_config
-    from training.dataset import SourceCache, head_data
-    from training.train import HEAD_CLASSES, _encode_once
+    from claimtriage.models.encoder import Encoder
+    from claimtriage.models.heads import HeadConfig
+    from claimtriage.training.config import load_config
+    from claimtriage.training.dataset import SourceCache, head_data
+    from claimtriage.training.train import HEAD_CLASSES, _encode_once
 
     config = load_config(config_path)
     base = config.heads["claim"]
@@ -106,7 +106,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def write_report(report: dict[str, Any], out: Path = OUT) -> Path:
-    from evaluation.journeys import _update_results
+    from claimtriage.evaluation.journeys import _update_results
 
     out.write_text(json.dumps(report, indent=2) + "\n")
     _update_results("oos", markdown(report))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from data.paths import PROJECT_ROOT
-from evaluation.metrics import json_ready, spearman
+from claimtriage.data.paths import PROJECT_ROOT
+from claimtriage.evaluation.metrics import json_ready, spearman
 
 CONFIGS = PROJECT_ROOT / "training" / "configs"
 EVALUATION = PROJECT_ROOT / "evaluation"
@@ -36,8 +36,8 @@ class Figure:
 def _stc3_correlations(result) -> dict[str, float]:
     """On the held-out STC-3 threads of the complexity head: complexity from the first customer turn against the
     annotators' mean "not accomplished" (-A), and sentiment over all customer turns against mean satisfaction S."""
-    from data.normalise import normalise
-    from models.triage_model import view_text
+    from claimtriage.data.normalise import normalise
+    from claimtriage.models.triage_model import view_text
 
     test = result.data["complexity"].test
     threads = [c for c in test.contacts if c.metadata.get("source") == "stc3_helpdesk_dq"]
@@ -55,8 +55,8 @@ def _stc3_correlations(result) -> dict[str, float]:
 
 
 def _train(name: str, track: bool):
-    from training.config import load_config
-    from training.train import train
+    from claimtriage.training.config import load_config
+    from claimtriage.training.train import train
 
     config = load_config(CONFIGS / f"{name}.yaml")
     return train(config, output_dir=PROJECT_ROOT / "artifacts" / "quality" / name, track=track)

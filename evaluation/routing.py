@@ -19,10 +19,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from data.journeys.store import JourneyStore
-from data.schema import Contact
-from serving.engine import TriageEngine
-from serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, Thresholds, human_reasons
+from claimtriage.data.journeys.store import JourneyStore
+from claimtriage.data.schema import Contact
+from claimtriage.serving.engine import TriageEngine
+from claimtriage.serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, Thresholds, human_reasons
 
 THRESHOLD_CODES = frozenset({"LOW_CLAIM_CONFIDENCE", "HIGH_COMPLEXITY", "NEGATIVE_SENTIMENT"})
 

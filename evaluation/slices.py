@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from data.schema import Contact
+from claimtriage.data.schema import Contact
 
 #: about 256 MiniLM tokens: past this the encoder must chunk
 LONG_TEXT_CHARS = 1000

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.encoder import Encoder
+from claimtriage.models.encoder import Encoder
 
 
 def encoder_key(encoder: Encoder) -> str:

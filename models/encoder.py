@@ -135,8 +135,8 @@ class Encoder:
         """Export the forward pass to ONNX Runtime and keep it if it agrees with PyTorch on the probe. `quantized`:
         run an int8 copy of the graph for every batch (the encoder's dtype becomes "int8", so no embedding cache
         mixes its vectors with fp32 ones), checked against `INT8_MIN_COSINE`."""
-        from data.paths import workspace_dir
-        from models import onnx_runtime
+        from claimtriage.data.paths import workspace_dir
+        from claimtriage.models import onnx_runtime
 
         if not onnx_runtime.available():
             if required:
@@ -171,7 +171,7 @@ class Encoder:
         as the encoder's identity (so no cache serves vectors of the old ones) and the ONNX graph exported again."""
         import torch
 
-        from models.onnx_runtime import weights_digest
+        from claimtriage.models.onnx_runtime import weights_digest
 
         window, was_bf16, was_runtime = self.model.max_seq_length, self.dtype == "bf16", self.runtime
         self.runtime, self._onnx, self._onnx_graph = "torch", None, None
@@ -276,7 +276,7 @@ class Encoder:
         """The ONNX Runtime session, made again when the entry point changed torch's thread count."""
         import torch
 
-        from models.onnx_runtime import OnnxForward
+        from claimtriage.models.onnx_runtime import OnnxForward
 
         threads = torch.get_num_threads()
         if self._onnx is None or self._onnx_threads != threads:

@@ -17,8 +17,8 @@ from typing import ClassVar, Sequence
 import numpy as np
 from scipy import sparse
 
-from models.calibration import TemperatureScaler
-from models.features import SparseConfig, SparseTextFeatures
+from claimtriage.models.calibration import TemperatureScaler
+from claimtriage.models.features import SparseConfig, SparseTextFeatures
 
 FORMAT_VERSION = 2  # 2: n-gram vocabularies as JSON + arrays instead of skops
 

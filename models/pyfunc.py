@@ -26,12 +26,12 @@ def _rows(model_input: Any) -> list[dict[str, Any]]:
 
 class TriagePyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
-        from models.triage_model import TriageModel
+        from claimtriage.models.triage_model import TriageModel
 
         self.model = TriageModel.load(context.artifacts["triage_model"])
 
     def predict(self, context, model_input, params=None) -> pd.DataFrame:
-        from data.schema import Contact
+        from claimtriage.data.schema import Contact
 
         contacts = [Contact.model_validate(row) for row in _rows(model_input)]
         return pd.DataFrame([s.as_dict() for s in self.model.predict(contacts)])

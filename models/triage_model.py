@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from data.normalise import NormalisedContact, normalise
-from data.schema import Contact
-from models.encoder import Encoder
-from models.heads import ClaimHead, ComplexityHead, Head, SentimentHead
-from models.oos import OutOfScopeDetector
+from claimtriage.data.normalise import NormalisedContact, normalise
+from claimtriage.data.schema import Contact
+from claimtriage.models.encoder import Encoder
+from claimtriage.models.heads import ClaimHead, ComplexityHead, Head, SentimentHead
+from claimtriage.models.oos import OutOfScopeDetector
 
 FORMAT_VERSION = 1
 HEAD_CLASSES: dict[str, type[Head]] = {"claim": ClaimHead, "sentiment": SentimentHead, "complexity": ComplexityHead}

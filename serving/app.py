@@ -17,11 +17,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from data.schema import Contact
-from serving import examples
-from serving.answer import TriageAnswer
-from serving.engine import Feedback
-from serving.config import API_KEY_HEADER
+from claimtriage.data.schema import Contact
+from claimtriage.serving import examples
+from claimtriage.serving.answer import TriageAnswer
+from claimtriage.serving.engine import Feedback
+from claimtriage.serving.config import API_KEY_HEADER
 
 
 class ModelUnavailable(RuntimeError):
@@ -222,7 +222,7 @@ class RequestGuard:
         if label is None:
             return await self._guarded(service, scope, receive, send)
         if self._metrics is None:
-            from serving.observability import service_metrics
+            from claimtriage.serving.observability import service_metrics
 
             self._metrics = service_metrics()
         started, status = time.perf_counter(), [500]

@@ -13,9 +13,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from serving.config import SETTINGS_ENV, ServiceSettings, read_api_keys
+from claimtriage.serving.config import SETTINGS_ENV, ServiceSettings, read_api_keys
 
-SERVICE = "serving.service:TriageService"
+SERVICE = "claimtriage.serving.service:TriageService"
 
 
 def build_settings(*, model: str, host: str, port: int, store: str | None, policy: Path | None,
@@ -39,12 +39,10 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
 
 def check_model(settings: ServiceSettings) -> None:
     """Fail here, with a clear message, rather than in a server worker that would be restarted in a loop."""
-    from training.tracking import connect, local_model_dir
+    from claimtriage.models.registry import local_model_dir
 
-    if settings.model.startswith(("models:/", "runs:/")):
-        connect(settings.tracking_uri)
     try:
-        local_model_dir(settings.model)
+        local_model_dir(settings.model, tracking_uri=settings.tracking_uri)
     except Exception as err:  # noqa: BLE001 - any failure to find the model stops here
         raise typer.BadParameter(f"--model {settings.model}: {err}") from err
 
@@ -92,7 +90,7 @@ def serve_command(
 
 def exec_server(settings: ServiceSettings) -> None:
     """Replace this process with BentoML's server for the triage service."""
-    from data.paths import PROJECT_ROOT, workspace_dir
+    from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
 
     os.environ[SETTINGS_ENV] = settings.to_env()
     # the server runs from the project folder: keep the caller's workspace (MLflow store, journey store)
@@ -113,8 +111,8 @@ def export_feedback_command(
     store: Annotated[Optional[str], typer.Option(help="journey store URL (default: the embedded SQLite store)")] = None,
 ) -> None:
     """Export agents' corrections (POST /feedback) as a labelled training file for the next retraining."""
-    from data.journeys.store import JourneyStore, StoreError
-    from serving.engine import export_feedback
+    from claimtriage.data.journeys.store import JourneyStore, StoreError
+    from claimtriage.serving.engine import export_feedback
 
     try:
         n = export_feedback(JourneyStore.open(store), out)

@@ -16,16 +16,17 @@ from typing import Any, Iterator, Sequence
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
-from data.journeys.identity import identifiers_in_text, identity_keys
-from data.journeys.linking import reference_tokens, refers_back
-from data.journeys.store import ContactRecord, JourneyState, JourneyStore, StoreError
-from data.normalise import NormalisedContact, normalise
-from data.schema import Contact, Speaker
-from models.triage_model import ContactScores, TriageModel
-from serving.answer import ClaimAnswer, JourneyAnswer, RouteAnswer, ScoreAnswer, TopK, TriageAnswer
-from serving.handoff import handoff_summary
-from serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, load_policy, route
-from serving.signals import text_signals
+from claimtriage.data.journeys.identity import identifiers_in_text, identity_keys
+from claimtriage.data.journeys.linking import reference_tokens, refers_back
+from claimtriage.data.journeys.store import ContactRecord, JourneyState, JourneyStore, StoreError
+from claimtriage.data.normalise import NormalisedContact, normalise
+from claimtriage.data.schema import Contact, Speaker
+from claimtriage.models.registry import load_model, model_version
+from claimtriage.models.triage_model import ContactScores, TriageModel
+from claimtriage.serving.answer import ClaimAnswer, JourneyAnswer, RouteAnswer, ScoreAnswer, TopK, TriageAnswer
+from claimtriage.serving.handoff import handoff_summary
+from claimtriage.serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, load_policy, route
+from claimtriage.serving.signals import text_signals
 
 logger = logging.getLogger(__name__)
 
@@ -59,21 +60,6 @@ def _all_texts(contact: Contact) -> list[str]:
     return [contact.subject or "", contact.body or ""] + [t.text for t in contact.turns or ()]
 
 
-def model_version(model_uri: str, model: TriageModel) -> str:
-    """`name/version (alias)` for registry URIs; the run or folder otherwise."""
-    if model_uri.startswith("models:/") and "@" in model_uri:
-        try:
-            from mlflow import MlflowClient
-
-            name, alias = model_uri.removeprefix("models:/").split("@", 1)
-            version = MlflowClient().get_model_version_by_alias(name, alias)
-            return f"{name}/{version.version} ({alias})"
-        except Exception as err:  # noqa: BLE001 - the version label must never stop serving
-            logger.warning("could not resolve the registry version of %s: %s", model_uri, err)
-    run = model.info.get("run_id")
-    return f"{model.info.get('name', 'local')}" + (f" (run {run})" if run else f" ({Path(model_uri).name})")
-
-
 def contact_record(contact: Contact, scores: ContactScores, normalised: NormalisedContact) -> ContactRecord:
     """What the journey store keeps of a scored contact (redacted text, scores, what claim linking reads)."""
     return ContactRecord(
@@ -105,11 +91,7 @@ class TriageEngine:
     def load(cls, model: str = "models:/claimtriage@champion", *, store_url: str | None = None,
              policy_path: str | None = None, dtype: str = "auto", tracking_uri: str | None = None,
              with_store: bool = True, runtime: str = "auto") -> TriageEngine:
-        from training.tracking import connect, local_model_dir
-
-        if model.startswith(("models:/", "runs:/")):
-            connect(tracking_uri)
-        triage_model = TriageModel.load(local_model_dir(model), dtype=dtype, runtime=runtime)
+        triage_model = load_model(model, tracking_uri=tracking_uri, dtype=dtype, runtime=runtime)
         policy = load_policy(policy_path)
         engine = cls(triage_model, policy=policy, model_version=model_version(model, triage_model),
                      store_url=store_url)
@@ -215,7 +197,7 @@ class TriageEngine:
     def record_feedback(self, fb: Feedback) -> dict:
         if self.store is None:
             raise StoreError(self._store_error or "no journey store")
-        from data.redact import redact
+        from claimtriage.data.redact import redact
 
         values = fb.model_dump(exclude={"contact_id"}, exclude_none=True)
         if "note" in values:

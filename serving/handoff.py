@@ -4,11 +4,11 @@ text (stored contacts are redacted; the current one comes from normalisation).""
 
 from __future__ import annotations
 
-from data.journeys.store import JourneyState
-from data.normalise import NormalisedContact
-from models.triage_model import ContactScores
-from serving.answer import RouteAnswer
-from serving.policy import JourneyFeatures
+from claimtriage.data.journeys.store import JourneyState
+from claimtriage.data.normalise import NormalisedContact
+from claimtriage.models.triage_model import ContactScores
+from claimtriage.serving.answer import RouteAnswer
+from claimtriage.serving.policy import JourneyFeatures
 
 EXCERPT_CHARS = 280
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from data.journeys.identity import TextIdentifiers
-from data.journeys.linking import LinkingConfig
-from serving.answer import Reason, RouteAnswer
-from serving.signals import TextSignals
+from claimtriage.data.journeys.identity import TextIdentifiers
+from claimtriage.data.journeys.linking import LinkingConfig
+from claimtriage.serving.answer import Reason, RouteAnswer
+from claimtriage.serving.signals import TextSignals
 
 DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
 

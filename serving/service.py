@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import bentoml
 
-from serving.app import ModelUnavailable, RequestGuard, StoreUnavailable, api
-from serving.config import ServiceSettings, load_settings, read_api_keys
+from claimtriage.serving.app import ModelUnavailable, RequestGuard, StoreUnavailable, api
+from claimtriage.serving.config import ServiceSettings, load_settings, read_api_keys
 
 if TYPE_CHECKING:
-    from data.schema import Contact
-    from serving.answer import TriageAnswer
-    from serving.engine import TriageEngine
+    from claimtriage.data.schema import Contact
+    from claimtriage.serving.answer import TriageAnswer
+    from claimtriage.serving.engine import TriageEngine
 
 logger = logging.getLogger("claimtriage.serving")
 
@@ -35,7 +35,7 @@ engine_factory: EngineFactory | None = None
 
 def load_engine(settings: ServiceSettings) -> TriageEngine:
     """The engine named by the settings: model from the registry or a folder, journey store, routing policy."""
-    from serving.engine import TriageEngine
+    from claimtriage.serving.engine import TriageEngine
 
     return TriageEngine.load(settings.model, store_url=settings.store_url, policy_path=settings.policy_path,
                              dtype=settings.dtype, tracking_uri=settings.tracking_uri,
@@ -44,7 +44,7 @@ def load_engine(settings: ServiceSettings) -> TriageEngine:
 
 def _set_model_threads(threads: int) -> None:
     """Thread counts are set by entry points; the worker is one (PyTorch, ONNX Runtime and BLAS alike)."""
-    from models.threads import set_compute_threads
+    from claimtriage.models.threads import set_compute_threads
 
     set_compute_threads(threads)
 
@@ -62,9 +62,9 @@ class TriageService:
     """Claim triage for every incoming contact: claim, sentiment, complexity, route, journey, handoff."""
 
     def __init__(self) -> None:
-        from serving.auth import APIKeyCheck
-        from serving.batching import AdaptiveBatcher
-        from serving.observability import install_log_redaction, service_metrics
+        from claimtriage.serving.auth import APIKeyCheck
+        from claimtriage.serving.batching import AdaptiveBatcher
+        from claimtriage.serving.observability import install_log_redaction, service_metrics
 
         install_log_redaction()
         self.settings = load_settings()
@@ -103,7 +103,7 @@ class TriageService:
 
     def _score(self, contacts: list[Contact]) -> list[tuple[Any, Any]]:
         """The model half (one batch): (scores, normalised contact) pairs, so that decide does not normalise again."""
-        from data.normalise import normalise
+        from claimtriage.data.normalise import normalise
 
         started = time.perf_counter()
         normalised = [normalise(contact) for contact in contacts]

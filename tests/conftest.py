@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from claimtriage import OFFLINE_DEFAULTS
+from claimtriage.cli import OFFLINE_DEFAULTS
 
 for _key, _value in OFFLINE_DEFAULTS.items():
     os.environ.setdefault(_key, _value)
@@ -13,9 +13,9 @@ for _key, _value in OFFLINE_DEFAULTS.items():
 # ---- one small demo corpus and one trained model per test session, shared by every module that needs them ----
 import pytest  # noqa: E402
 
-from data.demo import write_demo  # noqa: E402
-from training.config import TrainConfig  # noqa: E402
-from training.train import train  # noqa: E402
+from claimtriage.data.demo import write_demo  # noqa: E402
+from claimtriage.training.config import TrainConfig  # noqa: E402
+from claimtriage.training.train import train  # noqa: E402
 
 HEADS = {
     "claim": {"label": "claim", "oos_accept_rate": 0.97, "head": {"C": 10, "sparse": {"word_ngrams": [1, 2], "char_ngrams": [2, 4]}}},
@@ -61,6 +61,6 @@ def trained_model(trained):
 @pytest.fixture(scope="session")
 def corpus_contacts(corpus):
     """The session corpus as Contact objects, in time order."""
-    from data.io import read_contacts
+    from claimtriage.data.io import read_contacts
 
     return sorted(read_contacts(corpus).contacts, key=lambda c: c.timestamp)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from data.adapters import SHARED_SETS, SOURCE_EPOCH, LoadedContacts, adapter_for, detect_shared_set, load_shared
-from data.adapters.emoita_vad import sentiment_score
-from data.paths import shared_datasets_dir
-from data.schema import Contact, Speaker
+from claimtriage.data.adapters import SHARED_SETS, SOURCE_EPOCH, LoadedContacts, adapter_for, detect_shared_set, load_shared
+from claimtriage.data.adapters.emoita_vad import sentiment_score
+from claimtriage.data.paths import shared_datasets_dir
+from claimtriage.data.schema import Contact, Speaker
 
 #: rows per source split as observed in ../shared/datasets (None: no source splits; nlupp: a few of its folds)
 EXPECTED = {

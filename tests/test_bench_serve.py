@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from aiohttp import ClientSession, web
 
-from evaluation.bench_serve import load_phase, percentiles
+from claimtriage.evaluation.bench_serve import load_phase, percentiles
 
 
 async def _phase(**kw):

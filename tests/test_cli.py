@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from claimtriage import app
+from claimtriage.cli import app
 
 runner = CliRunner()
 

@@ -11,12 +11,12 @@ import phonenumbers
 import pytest
 from stdnum import iban as iban_check
 
-from data.demo import generate_demo, phrases_en, phrases_it, templates_en, templates_it, write_demo
-from data.demo.catalog import CHANNEL_SHARES, CLAIMS, SUBTYPES
-from data.demo.journeys import plan_journeys
-from data.demo.people import canonical_email, make_people
-from data.demo.render import slots_for
-from data.schema import Channel, Contact
+from claimtriage.data.demo import generate_demo, phrases_en, phrases_it, templates_en, templates_it, write_demo
+from claimtriage.data.demo.catalog import CHANNEL_SHARES, CLAIMS, SUBTYPES
+from claimtriage.data.demo.journeys import plan_journeys
+from claimtriage.data.demo.people import canonical_email, make_people
+from claimtriage.data.demo.render import slots_for
+from claimtriage.data.schema import Channel, Contact
 
 N = 600
 

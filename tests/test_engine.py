@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from data.io import read_contacts
-from data.journeys.store import JourneyStore
-from data.schema import Contact
-from serving.engine import Feedback, TriageEngine
-from serving.policy import load_policy
+from claimtriage.data.io import read_contacts
+from claimtriage.data.journeys.store import JourneyStore
+from claimtriage.data.schema import Contact
+from claimtriage.serving.engine import Feedback, TriageEngine
+from claimtriage.serving.policy import load_policy
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -84,7 +84,7 @@ def test_feedback_is_stored_and_exported_as_training_data(engine, tmp_path):
 def test_export_feedback_command(tmp_path, trained_model):
     from typer.testing import CliRunner
 
-    from claimtriage import app
+    from claimtriage.cli import app
 
     url = f"sqlite:///{tmp_path / 'journeys.db'}"
     engine = TriageEngine(trained_model, store=JourneyStore.open(url), policy=load_policy())
@@ -100,7 +100,7 @@ def test_readiness_reports_model_and_store(engine):
 
 
 def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_path):
-    from training.tune_policy import tune_policy
+    from claimtriage.training.tune_policy import tune_policy
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
     out_policy = tmp_path / "policy.yaml"
@@ -116,7 +116,7 @@ def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_
 
 
 def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus):
-    from evaluation.journeys import run_journeys, run_routing
+    from claimtriage.evaluation.journeys import run_journeys, run_routing
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
     journeys = run_journeys(engine, str(corpus), limit=400)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.embedding_cache import EmbeddingCache, encoder_key
-from models.encoder import Encoder
-from models.onnx_runtime import weights_digest
-from models.triage_model import TriageModel
-from training import finetune
-from training.config import ConfigError, FinetuneConfig, TrainConfig, load_config
-from training.dataset import HeadData
-from training.labels import Examples
-from training.train import train
+from claimtriage.models.embedding_cache import EmbeddingCache, encoder_key
+from claimtriage.models.encoder import Encoder
+from claimtriage.models.onnx_runtime import weights_digest
+from claimtriage.models.triage_model import TriageModel
+from claimtriage.training import finetune
+from claimtriage.training.config import ConfigError, FinetuneConfig, TrainConfig, load_config
+from claimtriage.training.dataset import HeadData
+from claimtriage.training.labels import Examples
+from claimtriage.training.train import train
 
 from conftest import _config
 
@@ -122,7 +122,7 @@ def test_finetuned_run_is_tracked_and_loads_as_pyfunc(finetuned, corpus_contacts
     import mlflow
     import pandas as pd
 
-    from training.tracking import connect
+    from claimtriage.models.registry import connect
 
     result, _ = finetuned
     connect()

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from data.journeys.linking import FEATURES, LinkingConfig
-from data.journeys.store import ContactRecord
-from data.schema import Contact
-from training.fit_linking import fit_linking, fit_weights, oracle_pairs
+from claimtriage.data.journeys.linking import FEATURES, LinkingConfig
+from claimtriage.data.journeys.store import ContactRecord
+from claimtriage.data.schema import Contact
+from claimtriage.training.fit_linking import fit_linking, fit_weights, oracle_pairs
 
 T0 = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
 BILL, FAULT = np.array([1, 0, 0, 0], np.float32), np.array([0, 1, 0, 0], np.float32)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from data.io import RowError, read_contacts, to_dataset, write_contacts
-from data.mapping import ColumnMapping, parse_transcript
-from data.schema import Contact
+from claimtriage.data.io import RowError, read_contacts, to_dataset, write_contacts
+from claimtriage.data.mapping import ColumnMapping, parse_transcript
+from claimtriage.data.schema import Contact
 
 USER_EXPORT = """Body,Category,Channel,Email,Phone
 "Ho pagato due volte la bolletta di marzo",billing,email,Mario.Rossi@Example.it,+39 333 123 4567

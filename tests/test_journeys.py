@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.journeys.identity import (IdentityKeys, TextIdentifiers, identifiers_in_text, identity_keys,
+from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, identifiers_in_text, identity_keys,
                                     normalise_email, normalise_phone, partition)
-from data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
-from data.journeys.store import ContactRecord, JourneyStore, SchemaVersionError, metadata, schema_info
-from data.schema import CustomerIdentifiers
-from evaluation.pairwise import pairwise_scores
+from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
+from claimtriage.data.journeys.store import ContactRecord, JourneyStore, SchemaVersionError, metadata, schema_info
+from claimtriage.data.schema import CustomerIdentifiers
+from claimtriage.evaluation.pairwise import pairwise_scores
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -141,7 +141,7 @@ def test_weak_evidence_alone_never_merges(names):
 
 def test_identity_on_the_demo_ground_truth_meets_the_targets(corpus_contacts):
     """Pairwise precision >= 0.99 and recall >= 0.95 against the demo's true customers."""
-    from serving.engine import _customer_texts
+    from claimtriage.serving.engine import _customer_texts
 
     config = TextIdentifiers()
     got = partition((c.id, identity_keys(c.customer, identifiers_in_text(_customer_texts(c), config)))
@@ -186,7 +186,7 @@ def test_an_inactive_claim_is_never_joined():
 def test_a_contact_confidently_about_another_type_scores_lower_than_an_unsure_follow_up():
     """"Still nothing!" (no claim type stands out) may continue a billing claim; a contact the heads place firmly on
     another type is another claim, even when the text looks alike."""
-    from data.journeys.linking import link_features, link_score
+    from claimtriage.data.journeys.linking import link_features, link_score
 
     v = np.ones(4, dtype=np.float32) / 2
     unsure = _incoming(embedding=v, claim_type=None, claim_probabilities={"refund": 0.3, "technical_fault": 0.25})
@@ -341,9 +341,9 @@ def test_sqlite_store_is_in_wal_mode(tmp_path):
 WRITER = textwrap.dedent("""
     import sys
     from datetime import datetime, timedelta, timezone
-    from data.journeys.identity import identity_keys
-    from data.journeys.store import ContactRecord, JourneyStore
-    from data.schema import CustomerIdentifiers
+    from claimtriage.data.journeys.identity import identity_keys
+    from claimtriage.data.journeys.store import ContactRecord, JourneyStore
+    from claimtriage.data.schema import CustomerIdentifiers
     store = JourneyStore.open(sys.argv[1])
     t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
     for i in range(100000):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.language import detect_language
+from claimtriage.data.language import detect_language
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation.metrics import OUT_OF_SCOPE, json_ready, out_of_scope_metrics
-from models.embedding_cache import EmbeddingCache
-from models.encoder import Encoder
-from models.oos import OutOfScopeDetector
+from claimtriage.evaluation.metrics import OUT_OF_SCOPE, json_ready, out_of_scope_metrics
+from claimtriage.models.embedding_cache import EmbeddingCache
+from claimtriage.models.encoder import Encoder
+from claimtriage.models.oos import OutOfScopeDetector
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +65,8 @@ def test_int8_runtime_is_opt_in_close_to_fp32_and_runs_every_batch(encoder, monk
     """runtime onnx-int8 quantises the exported graph (cached beside it), stays within the documented cosine of
     fp32, encodes long batches too (never mixing fp32 vectors in), and reports dtype int8 so no embedding cache
     confuses its vectors with fp32 ones."""
-    from models.embedding_cache import encoder_key
-    from models.encoder import INT8_MIN_COSINE
+    from claimtriage.models.embedding_cache import encoder_key
+    from claimtriage.models.encoder import INT8_MIN_COSINE
 
     quantized = Encoder.load(dtype="auto", runtime="onnx-int8")
     assert (quantized.runtime, quantized.dtype) == ("onnx-int8", "int8")
@@ -86,7 +86,7 @@ def test_int8_runtime_is_opt_in_close_to_fp32_and_runs_every_batch(encoder, monk
 
 
 def test_without_onnx_runtime_the_encoder_stays_on_pytorch(monkeypatch):
-    from models import onnx_runtime
+    from claimtriage.models import onnx_runtime
 
     monkeypatch.setattr(onnx_runtime, "available", lambda: False)
     assert Encoder.load(dtype="fp32").runtime == "torch"

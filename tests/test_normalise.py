@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from data.normalise import NormalisedContact, normalise
-from data.schema import Attachment, Contact, Turn
+from claimtriage.data.normalise import NormalisedContact, normalise
+from claimtriage.data.schema import Attachment, Contact, Turn
 
 NOW = datetime(2024, 3, 12, 10, 30, tzinfo=timezone.utc)
 
@@ -341,7 +341,7 @@ def test_result_is_a_frozen_model() -> None:
 def test_emoji_gate_lets_every_emoji_through_and_plain_text_skips_the_scan():
     import emoji
 
-    from data.channel_text import _emoji_gate, emojis_in
+    from claimtriage.data.channel_text import _emoji_gate, emojis_in
 
     assert all(_emoji_gate().search(e) for e in emoji.EMOJI_DATA)  # no emoji is ever missed by the fast path
     assert emojis_in("perché è così, 123 #hashtag") == []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import yaml
 
-from models.oos import METHODS
+from claimtriage.models.oos import METHODS
 
 
 def test_each_draw_holds_out_other_labels_and_scores_every_method(corpus, tmp_path):
-    from evaluation.oos_draws import markdown, run_oos_draws
+    from claimtriage.evaluation.oos_draws import markdown, run_oos_draws
 
     config = {"name": "oos_draws_test", "seed": 0, "split": {"validation": 0.15, "test": 0.2, "group_by": "customer"},
               "heads": {"claim": {"sources": [{"source": str(corpus)}], "label": "claim", "oos_accept_rate": 0.9,

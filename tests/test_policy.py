@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from serving.policy import REASONS, JourneyFeatures, PolicyError, RoutingInput, load_policy, route, save_policy
-from serving.signals import TextSignals, text_signals
+from claimtriage.serving.policy import REASONS, JourneyFeatures, PolicyError, RoutingInput, load_policy, route, save_policy
+from claimtriage.serving.signals import TextSignals, text_signals
 
 POLICY = load_policy()
 LINKED = JourneyFeatures(linked=True, status="linked")
@@ -123,7 +123,7 @@ def test_switching_operator_is_not_a_request_for_a_person():
 def test_threshold_search_never_picks_thresholds_that_send_a_guard_request_to_the_bot():
     """tune-policy's out-of-scope guard: among thresholds under the misroute target, only those that keep every
     guard request (an out-of-scope one the heads are sure of) with a person."""
-    from evaluation.routing import RoutingCase, choose, sweep
+    from claimtriage.evaluation.routing import RoutingCase, choose, sweep
 
     policy = load_policy()
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from data.redact import PII_TYPES, Redaction, redact
+from claimtriage.data.redact import PII_TYPES, Redaction, redact
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from data.schema import Channel, Contact, describe_validation_error
+from claimtriage.data.schema import Channel, Contact, describe_validation_error
 
 WHEN = "2026-03-01T09:30:00+01:00"
 

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from evaluation.segments import SegmentConfig, SegmentPaths, segment_contacts, write_outputs
-from evaluation.segments.encoding import default_cache_path
-from evaluation.segments.naming import distinctive_words, segment_names
-from evaluation.segments.registry import Registry, SegmentProfile
-from evaluation.segments.segment import UNASSIGNED, cap_unassigned, cluster
+from claimtriage.evaluation.segments import SegmentConfig, SegmentPaths, segment_contacts, write_outputs
+from claimtriage.evaluation.segments.encoding import default_cache_path
+from claimtriage.evaluation.segments.naming import distinctive_words, segment_names
+from claimtriage.evaluation.segments.registry import Registry, SegmentProfile
+from claimtriage.evaluation.segments.segment import UNASSIGNED, cap_unassigned, cluster
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -156,8 +156,8 @@ def test_files_are_written_and_the_html_shows_no_pii(first_run, corpus_contacts,
 def test_cli_end_to_end_writes_report_and_logs_to_mlflow(trained, corpus, workspace, tmp_path):
     import mlflow
 
-    from claimtriage import app
-    from training.tracking import connect
+    from claimtriage.cli import app
+    from claimtriage.models.registry import connect
 
     out = tmp_path / "reports" / "segments.html"
     run = CliRunner().invoke(app, ["segment", "--data", str(corpus), "--model", str(trained.model_dir),
@@ -174,7 +174,7 @@ def test_cli_end_to_end_writes_report_and_logs_to_mlflow(trained, corpus, worksp
 @pytest.mark.parametrize("source, model, message", [("no_such_set", None, "no such file"), ("EMPTY", None, "no contacts"),
                                                      ("CORPUS", "no_such_model", "No such artifact")])
 def test_cli_bad_input_is_a_clear_error(source, model, message, corpus, tmp_path):
-    from claimtriage import app
+    from claimtriage.cli import app
 
     if source == "EMPTY":
         source = str(tmp_path / "empty.jsonl")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.segments import SegmentPaths, segment_contacts, write_outputs
-from evaluation.segments.encoding import default_cache_path
-from evaluation.segments.report import SECTIONS
+from claimtriage.evaluation.segments import SegmentPaths, segment_contacts, write_outputs
+from claimtriage.evaluation.segments.encoding import default_cache_path
+from claimtriage.evaluation.segments.report import SECTIONS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (run tests/services.sh)")

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from data.schema import Channel
-from serving.config import API_KEYS_ENV, SETTINGS_ENV, ServiceSettings
+from claimtriage.data.schema import Channel
+from claimtriage.serving.config import API_KEYS_ENV, SETTINGS_ENV, ServiceSettings
 
 KEY = "test-key-0123456789"
 HEADERS = {"X-API-Key": KEY}
@@ -34,7 +34,7 @@ def metrics_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(trained_model, tmp_path_factory):
-    from serving.engine import TriageEngine
+    from claimtriage.serving.engine import TriageEngine
 
     engine = TriageEngine(trained_model, model_version="tests-model/1 (champion)",
                           store_url=f"sqlite:///{tmp_path_factory.mktemp('store') / 'journeys.db'}")
@@ -50,8 +50,8 @@ def client(engine, metrics_dir):
     import torch
     from starlette.testclient import TestClient
 
-    import serving.service as service_module
-    from models.threads import limited_threads
+    import claimtriage.serving.service as service_module
+    from claimtriage.models.threads import limited_threads
 
     settings = ServiceSettings(max_batch_contacts=8, max_text_chars=5000, max_request_bytes=200_000)
     # the service sets its own thread counts; later tests get theirs back
@@ -87,7 +87,7 @@ def by_channel(corpus_contacts):
 
 # ---- the APIs ---------------------------------------------------------------------------------------------------
 def test_triage_answers_contacts_of_every_channel(client, by_channel):
-    from serving.answer import TriageAnswer
+    from claimtriage.serving.answer import TriageAnswer
 
     assert len(by_channel) >= 4
     for channel, contact in by_channel.items():
@@ -223,7 +223,7 @@ def test_api_key_required(client, by_channel):
 
 
 def test_no_auth_mode_and_missing_keys(client, service, by_channel, monkeypatch):
-    from serving.auth import APIKeyCheck
+    from claimtriage.serving.auth import APIKeyCheck
 
     monkeypatch.setattr(service, "api_keys", APIKeyCheck([], required=False))
     assert client.post("/triage", json=payload(by_channel[Channel.email])).status_code == 200
@@ -280,7 +280,7 @@ def test_concurrent_requests_share_model_calls(client, engine, corpus_contacts, 
 
 
 def test_batcher_keeps_order_and_isolates_failures():
-    from serving.batching import AdaptiveBatcher
+    from claimtriage.serving.batching import AdaptiveBatcher
 
     calls = []
 
@@ -331,7 +331,7 @@ def test_metrics_count_requests_routes_and_model_version(client, by_channel):
 
 
 def test_logs_hold_no_email_or_phone(client, engine, by_channel, caplog, monkeypatch):
-    from serving.observability import redact_log_text
+    from claimtriage.serving.observability import redact_log_text
 
     assert redact_log_text(f"to {EMAIL} or {PHONE}, order 12345") == "to [EMAIL] or [PHONE], order 12345"
     caplog.set_level(logging.DEBUG)
@@ -358,7 +358,7 @@ def test_logs_hold_no_email_or_phone(client, engine, by_channel, caplog, monkeyp
 def test_serve_settings_carry_the_encoder_runtime():
     from pydantic import ValidationError
 
-    from serving.cli import build_settings
+    from claimtriage.serving.cli import build_settings
 
     common = dict(model="models:/claimtriage@champion", host="127.0.0.1", port=0, store=None, policy=None,
                   api_key_file=None, no_auth=True, tracking_uri=None, dtype="auto", max_batch_contacts=8,

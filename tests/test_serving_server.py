@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from data.schema import Channel
-from serving.process import running_server
+from claimtriage.data.schema import Channel
+from claimtriage.serving.process import running_server
 
 KEY = "server-test-key-42"
 START_TIMEOUT_S = 150

@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from data.adapters import SOURCE_EPOCH, load_shared
-from data.paths import shared_datasets_dir
-from data.schema import Contact
-from data.splits import SPLIT_NAMES, check_no_leakage, normalised_text, split_contacts
+from claimtriage.data.adapters import SOURCE_EPOCH, load_shared
+from claimtriage.data.paths import shared_datasets_dir
+from claimtriage.data.schema import Contact
+from claimtriage.data.splits import SPLIT_NAMES, check_no_leakage, normalised_text, split_contacts
 
 
 def contact(cid: str, text: str, *, claim: str | None = None, thread: str | None = None,

@@ -3,7 +3,7 @@
 import torch
 from threadpoolctl import threadpool_info
 
-from models.threads import limited_threads, set_compute_threads
+from claimtriage.models.threads import limited_threads, set_compute_threads
 
 
 def _blas_threads() -> set[int]:

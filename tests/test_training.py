@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from claimtriage import app
-from data.schema import Contact
-from models.triage_model import TriageModel
-from training.promote import promote
-from training.train import train
+from claimtriage.cli import app
+from claimtriage.data.schema import Contact
+from claimtriage.models.triage_model import TriageModel
+from claimtriage.training.promote import promote
+from claimtriage.training.train import train
 
 from conftest import _config  # shared with every module that needs a model
 
@@ -55,7 +55,7 @@ def test_save_load_gives_identical_predictions(trained, corpus):
 def test_mlflow_round_trip_and_promotion(trained, corpus, workspace):
     import mlflow
 
-    from training.tracking import connect
+    from claimtriage.models.registry import connect
 
     assert trained.model_version is not None
     connect()
@@ -131,7 +131,7 @@ def test_wrong_config_or_data_file_gives_a_clear_error(tmp_path):
 
 
 def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
-    from training.pipeline import run_demo
+    from claimtriage.training.pipeline import run_demo
 
     lines: list[str] = []
     result = run_demo(workspace / "main_job", seed=5, n_contacts=300, echo=lines.append)
@@ -146,7 +146,7 @@ def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
 
 
 def test_a_registry_uri_resolves_to_the_saved_model(trained, workspace):
-    from training.tracking import connect, local_model_dir
+    from claimtriage.models.registry import connect, local_model_dir
 
     connect()
     folder = local_model_dir(f"models:/tests-model/{trained.model_version}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from data.schema import Contact
-from training.dataset import HeadData, hold_out_across_heads
-from training.labels import Examples
+from claimtriage.data.schema import Contact
+from claimtriage.training.dataset import HeadData, hold_out_across_heads
+from claimtriage.training.labels import Examples
 
 WHEN = "2026-01-01T00:00:00Z"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from data.schema import Contact
-from training.config import ConfigError, load_config
-from training.labels import build_examples, complexity_level, derived_complexity, derived_sentiment, head_label
+from claimtriage.data.schema import Contact
+from claimtriage.training.config import ConfigError, load_config
+from claimtriage.training.labels import build_examples, complexity_level, derived_complexity, derived_sentiment, head_label
 
 WHEN = "2026-01-01T00:00:00Z"
 

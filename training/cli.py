@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from data.schema import Channel
+from claimtriage.data.schema import Channel
 
 #: the flat field a user's label column fills, per task
 TASK_FIELDS = {"claim": "label", "sentiment": "sentiment", "complexity": "complexity"}
@@ -17,8 +17,8 @@ TASK_FIELDS = {"claim": "label", "sentiment": "sentiment", "complexity": "comple
 def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: str, label_column: str,
                      task: str, channel: Channel, output_dir: Path, register: bool):
     """A one-head config for a user's own labelled file (CSV, JSONL or Parquet)."""
-    from data.mapping import ColumnMapping
-    from training.config import HeadTrainConfig, SourceConfig, TrainConfig, TrackingConfig
+    from claimtriage.data.mapping import ColumnMapping
+    from claimtriage.training.config import HeadTrainConfig, SourceConfig, TrainConfig, TrackingConfig
 
     mapping = ColumnMapping(columns={"text": text_column, TASK_FIELDS[task]: label_column}, default_channel=channel)
     head = HeadTrainConfig(
@@ -44,8 +44,8 @@ def train_command(
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the run to MLflow and register the model")] = True,
 ) -> None:
     """Train from a config, or from your own file with --train-file (writes OUTPUT_DIR/metrics.json)."""
-    from training.config import ConfigError, load_config
-    from training.train import train
+    from claimtriage.training.config import ConfigError, load_config
+    from claimtriage.training.train import train
 
     if (config is None) == (train_file is None):
         raise typer.BadParameter("give either --config or --train-file")
@@ -78,7 +78,7 @@ def promote_command(
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
 ) -> None:
     """Move alias `champion` to the `candidate` when it is at least as good on the same evaluation data."""
-    from training.promote import promote
+    from claimtriage.training.promote import promote
 
     try:
         decision = promote(model_name, tracking_uri=tracking_uri, force=force, reason=reason)
@@ -109,8 +109,8 @@ def tune_policy_command(
 ) -> None:
     """Choose the routing thresholds that automate the most at a target misroute rate; write them to the policy file
     and the automation-versus-misroute curve to evaluation/policy/ and MLflow."""
-    from serving.policy import PolicyError
-    from training.tune_policy import tune_policy
+    from claimtriage.serving.policy import PolicyError
+    from claimtriage.training.tune_policy import tune_policy
 
     try:
         summary = tune_policy(data, model=model, policy_path=policy, out_policy=out, target_misroute=target_misroute,
@@ -136,8 +136,8 @@ def fit_linking_command(
 ) -> None:
     """Fit the claim-linking weights, reopen window and threshold on labelled journeys; write them into the policy
     file and the grid that was tried to evaluation/policy/linking.json."""
-    from serving.policy import PolicyError
-    from training.fit_linking import run_fit_linking
+    from claimtriage.serving.policy import PolicyError
+    from claimtriage.training.fit_linking import run_fit_linking
 
     try:
         summary = run_fit_linking(data, model=model, policy_path=policy, out_policy=out, limit=limit,

@@ -12,8 +12,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from data.mapping import ColumnMapping
-from data.schema import describe_validation_error
+from claimtriage.data.mapping import ColumnMapping
+from claimtriage.data.schema import describe_validation_error
 
 HeadName = Literal["claim", "sentiment", "complexity"]
 #: what the head reads of a contact: all the customer's words, or only the first customer turn (what is known

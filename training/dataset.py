@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from data.schema import Contact
-from data.sources import load_source
-from data.splits import normalised_text, split_contacts
-from training.config import HeadTrainConfig, SourceConfig, SplitConfig
-from training.labels import Examples, build_examples
+from claimtriage.data.schema import Contact
+from claimtriage.data.sources import load_source
+from claimtriage.data.splits import normalised_text, split_contacts
+from claimtriage.training.config import HeadTrainConfig, SourceConfig, SplitConfig
+from claimtriage.training.labels import Examples, build_examples
 
 log = logging.getLogger(__name__)
 

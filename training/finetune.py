@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from models.encoder import Encoder
-from training.config import FinetuneConfig
-from training.dataset import HeadData
+from claimtriage.models.encoder import Encoder
+from claimtriage.training.config import FinetuneConfig
+from claimtriage.training.dataset import HeadData
 
 log = logging.getLogger(__name__)
 

@@ -24,11 +24,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from data.journeys.linking import FEATURES, LinkingConfig, OpenClaim, is_stale, link_features
-from data.journeys.store import ContactRecord
-from data.paths import PROJECT_ROOT, workspace_dir
-from data.schema import Contact
-from evaluation.pairwise import pairwise_scores
+from claimtriage.data.journeys.linking import FEATURES, LinkingConfig, OpenClaim, is_stale, link_features
+from claimtriage.data.journeys.store import ContactRecord
+from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
+from claimtriage.data.schema import Contact
+from claimtriage.evaluation.pairwise import pairwise_scores
 
 OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
 REOPEN_DAYS = (7.0, 14.0, 21.0, 30.0)
@@ -66,7 +66,7 @@ def _extend(current: _TrueClaim | None, claim_id: str, record: ContactRecord) ->
 def oracle_pairs(contacts: Sequence[Contact], records: Sequence[ContactRecord],
                  config: LinkingConfig) -> tuple[np.ndarray, np.ndarray]:
     """(features, labels) of every (contact, live true claim of its true customer) pair, in time order."""
-    from data.journeys.linking import TOPIC_THREAD_CHANNELS
+    from claimtriage.data.journeys.linking import TOPIC_THREAD_CHANNELS
 
     claims: dict[str, dict[str, _TrueClaim]] = {}  # true customer -> true claim -> state
     closed: set[str] = set()
@@ -134,14 +134,14 @@ def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriag
                     limit: int | None = None, out_dir: Path = OUT_DIR,
                     echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Fit linking on labelled journeys (default: the demo corpus, seed 1) and write it into the policy file."""
-    from data.normalise import normalise
-    from data.sources import load_source
-    from evaluation.routing import fresh_engine
-    from serving.engine import TriageEngine, contact_record
-    from serving.policy import DEFAULT_POLICY, load_policy, save_policy
+    from claimtriage.data.normalise import normalise
+    from claimtriage.data.sources import load_source
+    from claimtriage.evaluation.routing import fresh_engine
+    from claimtriage.serving.engine import TriageEngine, contact_record
+    from claimtriage.serving.policy import DEFAULT_POLICY, load_policy, save_policy
 
     if data is None:
-        from data.demo import generate_demo
+        from claimtriage.data.demo import generate_demo
 
         contacts, data_name = generate_demo(5000, seed=1), "demo (generated, 5000 contacts, seed 1)"
     else:

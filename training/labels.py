@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from data.normalise import normalise
-from data.schema import Contact
-from models.triage_model import view_text
+from claimtriage.data.normalise import normalise
+from claimtriage.data.schema import Contact
+from claimtriage.models.triage_model import view_text
 
 LEVEL_SCORES = {"low": 0.0, "medium": 0.5, "high": 1.0}
 RESOLVED_BY = {"bot": 0.0, "agent": 0.5, "unresolved": 1.0}

@@ -6,19 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from data.paths import PROJECT_ROOT
+from claimtriage.data.paths import PROJECT_ROOT
 
 DEMO_CONFIG = PROJECT_ROOT / "training" / "configs" / "demo.yaml"
 
 
 def run_demo(out: Path, *, seed: int = 0, n_contacts: int = 5000, echo=print) -> dict[str, Any]:
     """Run the whole demo; `echo` receives progress lines. Returns the figures it printed."""
-    from data.demo import write_demo
-    from data.io import read_contacts
-    from data.summary import summarise
-    from training.config import load_config
-    from training.promote import promote
-    from training.train import train
+    from claimtriage.data.demo import write_demo
+    from claimtriage.data.io import read_contacts
+    from claimtriage.data.summary import summarise
+    from claimtriage.training.config import load_config
+    from claimtriage.training.promote import promote
+    from claimtriage.training.train import train
 
     folder = write_demo(out, n_contacts=n_contacts, seed=seed)
     contacts = read_contacts(folder, strict=True).contacts
@@ -58,7 +58,7 @@ def serve_and_triage(model: str, contacts, *, workdir: Path, echo=print, timeout
 
     import httpx
 
-    from serving.process import running_server
+    from claimtriage.serving.process import running_server
 
     for path in workdir.glob("journeys.db*"):
         path.unlink()

@@ -12,7 +12,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from training.tracking import CANDIDATE, CHAMPION, connect
+from claimtriage.models.registry import connect
+from claimtriage.training.tracking import CANDIDATE, CHAMPION
 
 log = logging.getLogger(__name__)
 

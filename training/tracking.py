@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from data.paths import PROJECT_ROOT, workspace_dir
+from claimtriage.data.paths import PROJECT_ROOT
+from claimtriage.models.registry import connect
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +31,6 @@ REQUIREMENTS = (
 )
 
 
-def tracking_uri(configured: str | None = None) -> str:
-    return configured or os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{workspace_dir() / 'mlflow.db'}"
-
-
-def connect(configured: str | None = None, experiment: str | None = None) -> str:
-    """Point MLflow at the store (and experiment); returns the URI. Called by entry points, never at import."""
-    import mlflow
-
-    uri = tracking_uri(configured)
-    mlflow.set_tracking_uri(uri)
-    if experiment is not None:
-        if mlflow.get_experiment_by_name(experiment) is None:
-            location = (workspace_dir() / "mlruns").as_uri() if uri.startswith("sqlite:") else None
-            mlflow.create_experiment(experiment, artifact_location=location)
-        mlflow.set_experiment(experiment)
-    return uri
-
-
 def pip_requirements() -> list[str]:
     pins = []
     for name in REQUIREMENTS:
@@ -55,6 +39,17 @@ def pip_requirements() -> list[str]:
         except metadata.PackageNotFoundError:
             pins.append(name)
     return pins
+
+
+def carried_code(staging: Path) -> Path:
+    """The code the logged model carries: `claimtriage` with only the layers a model needs (data, models), laid out
+    as a package so that a loader (a clean environment, a Spark executor) imports `claimtriage.models...` from it."""
+    package = staging / "claimtriage"
+    package.mkdir()
+    shutil.copy2(PROJECT_ROOT / "__init__.py", package / "__init__.py")
+    for layer in ("data", "models"):
+        shutil.copytree(PROJECT_ROOT / layer, package / layer, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return package
 
 
 def _flat(prefix: str, value: Any, out: dict[str, float]) -> None:
@@ -119,13 +114,14 @@ def log_training(config: Any, result: Any, data: Mapping[str, Any]) -> tuple[str
         mlflow.log_metrics(flat)
         for plot in result.plots:
             mlflow.log_artifact(str(plot), "plots")
-        info = mlflow.pyfunc.log_model(
-            name="model",
-            python_model=str(PROJECT_ROOT / "models" / "pyfunc.py"),
-            artifacts={"triage_model": str(result.model_dir)},
-            code_paths=[str(PROJECT_ROOT / "data"), str(PROJECT_ROOT / "models")],
-            pip_requirements=pip_requirements(),
-        )
+        with tempfile.TemporaryDirectory() as staging:
+            info = mlflow.pyfunc.log_model(
+                name="model",
+                python_model=str(PROJECT_ROOT / "models" / "pyfunc.py"),
+                artifacts={"triage_model": str(result.model_dir)},
+                code_paths=[str(carried_code(Path(staging)))],
+                pip_requirements=pip_requirements(),
+            )
         version = None
         if config.tracking.register_model:
             registered = mlflow.register_model(info.model_uri, config.tracking.registered_model)
@@ -150,19 +146,3 @@ def _head_scores(metrics: Mapping[str, Any]) -> dict[str, float]:
 
 def model_uri(registered_model: str, alias: str = CHAMPION) -> str:
     return f"models:/{registered_model}@{alias}"
-
-
-def local_model_dir(uri: str) -> Path:
-    """The saved TriageModel folder behind a registry URI (`models:/NAME@ALIAS`), an MLflow model folder, or a
-    saved model folder itself."""
-    path = Path(uri)
-    if not path.is_dir():
-        import mlflow
-
-        path = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
-    if (path / "triage.json").is_file():
-        return path
-    found = sorted(path.glob("artifacts/*/triage.json"))  # the pyfunc keeps the model under artifacts/<name>/
-    if not found:
-        raise FileNotFoundError(f"{uri}: no saved triage model inside (no triage.json)")
-    return found[0].parent

@@ -17,16 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from data.paths import workspace_dir
-from models.embedding_cache import EmbeddingCache
-from models.encoder import Encoder
-from models.heads import HeadConfig
-from models.oos import OutOfScopeDetector
-from models.triage_model import HEAD_CLASSES, TriageModel
-from training.config import TrainConfig
-from training.dataset import HeadData, SourceCache, head_data, hold_out_across_heads
-from evaluation.heads import evaluate_head
-from evaluation.metrics import json_ready
+from claimtriage.data.paths import workspace_dir
+from claimtriage.models.embedding_cache import EmbeddingCache
+from claimtriage.models.encoder import Encoder
+from claimtriage.models.heads import HeadConfig
+from claimtriage.models.oos import OutOfScopeDetector
+from claimtriage.models.triage_model import HEAD_CLASSES, TriageModel
+from claimtriage.training.config import TrainConfig
+from claimtriage.training.dataset import HeadData, SourceCache, head_data, hold_out_across_heads
+from claimtriage.evaluation.heads import evaluate_head
+from claimtriage.evaluation.metrics import json_ready
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
         metrics["held_out_across_heads"] = held_out
     finetuned = None
     if config.finetune is not None:
-        from training.finetune import finetune_encoder
+        from claimtriage.training.finetune import finetune_encoder
 
         finetuned = finetune_encoder(encoder, {name: data[name] for name in config.finetune.heads}, config.finetune,
                                      seed=config.seed,
@@ -147,7 +147,7 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     result = TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots, data=data)
     if track:
-        from training.tracking import log_training
+        from claimtriage.training.tracking import log_training
 
         result.run_id, result.model_version = log_training(config, result, data)
     log.info("training.done name=%s seconds=%.1f", config.name, metrics["train_seconds"])

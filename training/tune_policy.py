@@ -15,11 +15,11 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from data.paths import PROJECT_ROOT, workspace_dir
-from data.sources import load_source
-from evaluation.routing import apply_thresholds, choose, fresh_engine, frontier, holdout, replay, sweep
-from serving.engine import TriageEngine
-from serving.policy import DEFAULT_POLICY, Thresholds, load_policy, save_policy
+from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
+from claimtriage.data.sources import load_source
+from claimtriage.evaluation.routing import apply_thresholds, choose, fresh_engine, frontier, holdout, replay, sweep
+from claimtriage.serving.engine import TriageEngine
+from claimtriage.serving.policy import DEFAULT_POLICY, Thresholds, load_policy, save_policy
 
 
 OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
@@ -127,7 +127,7 @@ def _guard_cases(engine: TriageEngine, policy, oos_data: str | None, oos_split: 
 def _log(summary: dict[str, Any], out_dir: Path, tracking_uri: str | None) -> None:
     import mlflow
 
-    from training.tracking import connect
+    from claimtriage.models.registry import connect
 
     connect(tracking_uri)
     mlflow.set_experiment("claimtriage-policy")

@@ -13,8 +13,8 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts
-from data.paths import shared_datasets_dir
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts
+from claimtriage.data.paths import shared_datasets_dir
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def adapter_for(name: str) -> Adapter:
     """The adapter module of a shared set, by its folder name."""
     if name not in SHARED_SETS:
         raise ValueError(f"unknown shared set {name!r}; known sets: {_known()}")
-    module: Adapter = importlib.import_module(f"data.adapters.{name}")  # type: ignore[assignment]
+    module: Adapter = importlib.import_module(f"claimtriage.data.adapters.{name}")  # type: ignore[assignment]
     return module
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from data.schema import Contact, Speaker, Turn
+from claimtriage.data.schema import Contact, Speaker, Turn
 
 #: the timestamp of every contact whose source gives no time; fixed so that loading is deterministic
 SOURCE_EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect, customer_turn
-from data.schema import Channel, Contact, Labels
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect, customer_turn
+from claimtriage.data.schema import Channel, Contact, Labels
 
 NAME = "bitext_customer_support"
 SPLITS: tuple[str, ...] = ()

@@ -23,8 +23,8 @@ from typing import cast
 
 import pandas as pd
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
-from data.schema import Channel, Contact, Labels, Outcome
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
+from claimtriage.data.schema import Channel, Contact, Labels, Outcome
 
 NAME = "cfpb_complaints"
 SPLITS: tuple[str, ...] = ()

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
-from data.schema import Channel, Contact, Labels
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
+from claimtriage.data.schema import Channel, Contact, Labels
 
 NAME = "emoita_vad"
 SPLITS: tuple[str, ...] = ()

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from data.adapters._common import LoadedContacts, canonical_split, collect
-from data.schema import Channel, Contact, CustomerIdentifiers, Labels, Speaker, Turn
+from claimtriage.data.adapters._common import LoadedContacts, canonical_split, collect
+from claimtriage.data.schema import Channel, Contact, CustomerIdentifiers, Labels, Speaker, Turn
 
 NAME = "ibm_twitter_customer_care"
 SPLITS = ("validation", "test")

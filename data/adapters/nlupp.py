@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts, collect, customer_turn
-from data.schema import Channel, Contact, Labels
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, collect, customer_turn
+from claimtriage.data.schema import Channel, Contact, Labels
 
 NAME = "nlupp"
 DOMAINS = ("banking", "hotels")

@@ -18,8 +18,8 @@ from pathlib import Path
 from statistics import fmean, pstdev
 from typing import Any
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
-from data.schema import Channel, Contact, Labels, Speaker, Turn
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
+from claimtriage.data.schema import Channel, Contact, Labels, Speaker, Turn
 
 NAME = "stc3_helpdesk_dq"
 SPLITS = ("train", "test")

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
-from data.schema import Channel, Contact, Labels
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect
+from claimtriage.data.schema import Channel, Contact, Labels
 
 NAME = "xlmt_sentiment"
 SPLITS = ("train", "validation", "test")

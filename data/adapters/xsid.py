@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect, customer_turn
-from data.schema import Channel, Contact, Labels
+from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect, customer_turn
+from claimtriage.data.schema import Channel, Contact, Labels
 
 NAME = "xsid"
 SPLITS = ("validation", "test")

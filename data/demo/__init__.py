@@ -15,14 +15,14 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.demo.card import data_card
-from data.demo.channels import build
-from data.demo.identity import identify, thread_id
-from data.demo.journeys import ContactPlan, plan_journeys
-from data.demo.labels import claim_label, complexity, outcome, sentiment
-from data.demo.people import make_people
-from data.demo.render import compose, phrases, slots_for
-from data.schema import Contact, Labels
+from claimtriage.data.demo.card import data_card
+from claimtriage.data.demo.channels import build
+from claimtriage.data.demo.identity import identify, thread_id
+from claimtriage.data.demo.journeys import ContactPlan, plan_journeys
+from claimtriage.data.demo.labels import claim_label, complexity, outcome, sentiment
+from claimtriage.data.demo.people import make_people
+from claimtriage.data.demo.render import compose, phrases, slots_for
+from claimtriage.data.schema import Contact, Labels
 
 __all__ = ["generate_demo", "write_demo"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from data.demo.catalog import BRAND, CHANNEL_SHARES, CLAIMS
-from data.schema import Contact
+from claimtriage.data.demo.catalog import BRAND, CHANNEL_SHARES, CLAIMS
+from claimtriage.data.schema import Contact
 
 
 def _table(title: str, counts: Counter, order: Iterable | None = None) -> str:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import random
 
-from data.demo.catalog import CONFUSABLE
-from data.demo.conversation import Content, conversation, noisy
-from data.demo.identity import IdentityFlags
-from data.demo.journeys import ContactPlan
-from data.demo.render import Message, fill, phrases, stop
-from data.schema import Attachment, AttachmentKind, CustomerIdentifiers
+from claimtriage.data.demo.catalog import CONFUSABLE
+from claimtriage.data.demo.conversation import Content, conversation, noisy
+from claimtriage.data.demo.identity import IdentityFlags
+from claimtriage.data.demo.journeys import ContactPlan
+from claimtriage.data.demo.render import Message, fill, phrases, stop
+from claimtriage.data.schema import Attachment, AttachmentKind, CustomerIdentifiers
 
 
 def _email(rng: random.Random, plan: ContactPlan, msg: Message, s: dict[str, str], flags: IdentityFlags, switch: bool,

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from data.demo import noise
-from data.demo.catalog import AGENTS_EN, AGENTS_IT, BRAND
-from data.demo.identity import IdentityFlags
-from data.demo.journeys import ContactPlan
-from data.demo.render import TEMPLATES, Message, fill, phrases
-from data.demo.slots import spoken_digits
-from data.schema import Attachment, AttachmentKind, Speaker, Turn
+from claimtriage.data.demo import noise
+from claimtriage.data.demo.catalog import AGENTS_EN, AGENTS_IT, BRAND
+from claimtriage.data.demo.identity import IdentityFlags
+from claimtriage.data.demo.journeys import ContactPlan
+from claimtriage.data.demo.render import TEMPLATES, Message, fill, phrases
+from claimtriage.data.demo.slots import spoken_digits
+from claimtriage.data.schema import Attachment, AttachmentKind, Speaker, Turn
 
 TYPO_RATE = {"email": 0.008, "web_form": 0.012, "review": 0.015, "chat": 0.03, "whatsapp": 0.04, "sms": 0.05,
              "messaging": 0.03,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from data.demo.journeys import ContactPlan
-from data.demo.people import Person, email_variant, name_variant, phone_variant
-from data.schema import CustomerIdentifiers
+from claimtriage.data.demo.journeys import ContactPlan
+from claimtriage.data.demo.people import Person, email_variant, name_variant, phone_variant
+from claimtriage.data.schema import CustomerIdentifiers
 
 #: requests a bot answers without knowing who asks; for the others it asks for the customer code first
 GENERIC_REQUESTS = frozenset({"tariff_info", "coverage_check", "payment_methods", "outage_area"})

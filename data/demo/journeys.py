@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from data.demo.catalog import (
+from claimtriage.data.demo.catalog import (
     BOT_CHANNELS,
     CHANNEL_SHARES,
     CLAIM_SHARES,
@@ -22,8 +22,8 @@ from data.demo.catalog import (
     SUBTYPES_BY_CLAIM,
     Subtype,
 )
-from data.demo.people import Person
-from data.demo.slots import claim_slots
+from claimtriage.data.demo.people import Person
+from claimtriage.data.demo.slots import claim_slots
 
 START = datetime(2024, 1, 8, tzinfo=UTC)
 CONTACTS_BY_PATH = {"bot": ((1, 98), (2, 2)),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import random
 
-from data.demo.catalog import BASE_COMPLEXITY, CONFUSABLE
-from data.demo.journeys import ContactPlan
-from data.schema import Outcome
+from claimtriage.data.demo.catalog import BASE_COMPLEXITY, CONFUSABLE
+from claimtriage.data.demo.journeys import ContactPlan
+from claimtriage.data.schema import Outcome
 
 NOMINAL_SENTIMENT = {"angry": "negative", "frustrated": "negative", "calm": "neutral", "thankful": "positive"}
 SENTIMENT_FLIP = 0.08

@@ -12,11 +12,11 @@ import random
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from data.demo import phrases_en, phrases_it, templates_en, templates_it
-from data.demo.catalog import AGENTS_EN, AGENTS_IT, BOT_NAME, BRAND, BRAND_DOMAIN, BRAND_HANDLE, BRAND_SHORT
-from data.demo.journeys import ContactPlan
-from data.demo.noise import shout
-from data.demo.slots import ORDINALS, ago_text, contact_slots, day_text
+from claimtriage.data.demo import phrases_en, phrases_it, templates_en, templates_it
+from claimtriage.data.demo.catalog import AGENTS_EN, AGENTS_IT, BOT_NAME, BRAND, BRAND_DOMAIN, BRAND_HANDLE, BRAND_SHORT
+from claimtriage.data.demo.journeys import ContactPlan
+from claimtriage.data.demo.noise import shout
+from claimtriage.data.demo.slots import ORDINALS, ago_text, contact_slots, day_text
 
 TEMPLATES = {"it": templates_it, "en": templates_en}
 PHRASES = {"it": phrases_it, "en": phrases_en}

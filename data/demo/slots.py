@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from data.demo.catalog import DEVICES, TARIFFS, Subtype
-from data.demo.people import CITIES, STREETS, Person, code_variant, email_variant, phone_variant
+from claimtriage.data.demo.catalog import DEVICES, TARIFFS, Subtype
+from claimtriage.data.demo.people import CITIES, STREETS, Person, code_variant, email_variant, phone_variant
 
 MONTHS = {"it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
                  "ottobre", "novembre", "dicembre"),

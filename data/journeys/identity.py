@@ -18,7 +18,7 @@ from typing import Iterable
 
 import phonenumbers
 
-from data.schema import CustomerIdentifiers
+from claimtriage.data.schema import CustomerIdentifiers
 
 #: providers where the part after "+" is a tag on the same mailbox
 PLUS_TAG_DOMAINS = frozenset({

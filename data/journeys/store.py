@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from data.journeys.identity import IdentityKeys, resolve
-from data.journeys.linking import Incoming, LinkDecision, LinkingConfig, OpenClaim, choose_claim, is_stale
-from data.paths import workspace_dir
+from claimtriage.data.journeys.identity import IdentityKeys, resolve
+from claimtriage.data.journeys.linking import Incoming, LinkDecision, LinkingConfig, OpenClaim, choose_claim, is_stale
+from claimtriage.data.paths import workspace_dir
 
 
 SCHEMA_VERSION = 1

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from data.schema import Channel
+from claimtriage.data.schema import Channel
 
 BENCH_OUT = Path(__file__).resolve().parents[1] / "bench" / "segment.json"
 RESULTS = Path(__file__).resolve().parents[1] / "RESULTS.md"
@@ -37,9 +37,9 @@ def segment_command(
     bench: Annotated[bool, typer.Option(help="also record the timings and ARI in evaluation/bench/segment.json and RESULTS.md")] = False,
 ) -> None:
     """Group contacts into named segments with stable ids, and write an HTML report with plots, tables and examples."""
-    from data.mapping import ColumnMapping
-    from evaluation.segments.run import bench_record, run_segmentation, write_bench, write_results_section
-    from evaluation.segments.segment import SegmentConfig
+    from claimtriage.data.mapping import ColumnMapping
+    from claimtriage.evaluation.segments.run import bench_record, run_segmentation, write_bench, write_results_section
+    from claimtriage.evaluation.segments.segment import SegmentConfig
 
     load_average = os.getloadavg()[0] if bench else None
     try:

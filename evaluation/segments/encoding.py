@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.triage_model import TriageModel
+from claimtriage.models.triage_model import TriageModel
 
 BATCH_SIZE = 16
 
@@ -22,7 +22,7 @@ class SegmentationEncoder:
 
     def __init__(self, encoder, *, batch_size: int = BATCH_SIZE, cache_path: Path | None = None,
                  show_progress: bool = False) -> None:
-        from models.embedding_cache import EmbeddingCache
+        from claimtriage.models.embedding_cache import EmbeddingCache
 
         self._encoder = encoder
         self._batch_size = batch_size
@@ -50,6 +50,6 @@ def for_segmentation(model: TriageModel, *, cache_path: Path | None = None, batc
 
 def default_cache_path() -> Path:
     """The embedding cache of the workspace, shared with training."""
-    from data.paths import workspace_dir
+    from claimtriage.data.paths import workspace_dir
 
     return workspace_dir() / ".cache" / "embeddings.sqlite"

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from data.normalise import NormalisedContact
-from data.schema import Contact
-from models.triage_model import ContactScores, TriageModel
+from claimtriage.data.normalise import NormalisedContact
+from claimtriage.data.schema import Contact
+from claimtriage.models.triage_model import ContactScores, TriageModel
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,9 @@ class JourneyReplay:
     """Routes and links contacts, fed in time order chunk by chunk, as the service would, in a throwaway store."""
 
     def __init__(self, model: TriageModel, *, policy_path: str | None = None) -> None:
-        from data.journeys.store import JourneyStore
-        from serving.engine import TriageEngine
-        from serving.policy import load_policy
+        from claimtriage.data.journeys.store import JourneyStore
+        from claimtriage.serving.engine import TriageEngine
+        from claimtriage.serving.policy import load_policy
 
         policy = load_policy(policy_path)
         store = JourneyStore.open(":memory:", linking=policy.linking_config())

@@ -17,15 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.normalise import normalise
-from data.schema import Contact
-from evaluation.segments.encoding import for_segmentation
-from evaluation.segments.journeys import channel_paths, replay_journeys
-from evaluation.segments.naming import distinctive_words, majority, segment_names
-from evaluation.segments.registry import Registry, profiles_of
-from evaluation.segments.segment import UNASSIGNED, SegmentConfig, cluster, representatives
-from evaluation.segments.tables import UNASSIGNED_ID, all_tables
-from models.triage_model import TriageModel
+from claimtriage.data.normalise import normalise
+from claimtriage.data.schema import Contact
+from claimtriage.evaluation.segments.encoding import for_segmentation
+from claimtriage.evaluation.segments.journeys import channel_paths, replay_journeys
+from claimtriage.evaluation.segments.naming import distinctive_words, majority, segment_names
+from claimtriage.evaluation.segments.registry import Registry, profiles_of
+from claimtriage.evaluation.segments.segment import UNASSIGNED, SegmentConfig, cluster, representatives
+from claimtriage.evaluation.segments.tables import UNASSIGNED_ID, all_tables
+from claimtriage.models.triage_model import TriageModel
 
 log = logging.getLogger(__name__)
 #: above this share of out-of-scope contacts the claim probabilities are left out of the representation

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from evaluation.segments.pipeline import SegmentResult, segment_contacts
-from evaluation.segments.report import write_report
-from evaluation.segments.segment import SegmentConfig
+from claimtriage.evaluation.segments.pipeline import SegmentResult, segment_contacts
+from claimtriage.evaluation.segments.report import write_report
+from claimtriage.evaluation.segments.segment import SegmentConfig
 
 log = logging.getLogger(__name__)
 EXPERIMENT = "segments"
@@ -67,7 +67,7 @@ def log_to_mlflow(result: SegmentResult, paths: SegmentPaths, files: list[Path],
     """One MLflow run with the settings, the headline figures and every file as an artifact; returns the run id."""
     import mlflow
 
-    from training.tracking import connect
+    from claimtriage.models.registry import connect
 
     connect(tracking_uri, EXPERIMENT)
     info = result.info
@@ -97,8 +97,8 @@ def run_segmentation(source: str, out: Path, *, model: str = "models:/claimtriag
                      tracking_uri: str | None = None, limit: int | None = None, cache: bool = True,
                      echo: Callable[[str], None] = lambda _: None) -> tuple[SegmentResult, SegmentPaths]:
     """Segment the contacts of `source` with `model` and write the report and exports next to `out`."""
-    from data.sources import load_source
-    from evaluation.segments.encoding import default_cache_path
+    from claimtriage.data.sources import load_source
+    from claimtriage.evaluation.segments.encoding import default_cache_path
 
     paths = SegmentPaths.for_report(out, registry)
     started = time.perf_counter()
@@ -137,7 +137,7 @@ def _load_model(model: str, tracking_uri: str | None):
     """The model, or a LookupError that names it (an unknown registry URI, a folder that is no model)."""
     from mlflow.exceptions import MlflowException
 
-    from evaluation.evaluate import load_model
+    from claimtriage.models.registry import load_model
 
     try:
         return load_model(model, tracking_uri=tracking_uri)

@@ -7,12 +7,12 @@ import os
 
 import typer
 
-from data.cli import app as data_app
-from evaluation.bench import app as bench_app
-from evaluation.cli import evaluate_command
-from serving.cli import export_feedback_command, serve_command
-from evaluation.segments.cli import segment_command
-from training.cli import fit_linking_command, promote_command, train_command, tune_policy_command
+from claimtriage.data.cli import app as data_app
+from claimtriage.evaluation.bench import app as bench_app
+from claimtriage.evaluation.cli import evaluate_command
+from claimtriage.serving.cli import export_feedback_command, serve_command
+from claimtriage.evaluation.segments.cli import segment_command
+from claimtriage.training.cli import fit_linking_command, promote_command, train_command, tune_policy_command
 
 #: the project runs offline by default; a user with a network overrides any of these in the environment
 OFFLINE_DEFAULTS = {
@@ -47,7 +47,7 @@ def demo(
     """The main job on the embedded default: demo corpus -> train -> register and promote in MLflow -> triage samples."""
     from pathlib import Path
 
-    from training.pipeline import run_demo
+    from claimtriage.training.pipeline import run_demo
 
     run_demo(Path(out), seed=seed, n_contacts=contacts, echo=typer.echo)
 
