@@ -47,7 +47,7 @@ def demo(
     """The main job on the embedded default: demo corpus -> train -> register and promote in MLflow -> triage samples."""
     from pathlib import Path
 
-    from claimtriage.training.pipeline import run_demo
+    from claimtriage.demo import run_demo
 
     run_demo(Path(out), seed=seed, n_contacts=contacts, echo=typer.echo)
 

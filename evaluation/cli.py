@@ -31,7 +31,7 @@ def evaluate_command(
     from claimtriage.data.mapping import ColumnMapping
     from claimtriage.evaluation.evaluate import evaluate_model
     from claimtriage.models.registry import load_model
-    from claimtriage.evaluation.metrics import json_ready
+    from claimtriage.models.metrics import json_ready
 
     if suite == "quality":
         from claimtriage.evaluation.quality import run_quality
@@ -48,19 +48,21 @@ def evaluate_command(
         typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
         return
     if suite in ("journeys", "routing"):
-        from claimtriage.evaluation.journeys import run_journeys, run_routing, write_report
+        from claimtriage.evaluation import journeys as journeys_suite, routing as routing_suite
+        from claimtriage.evaluation.journeys import write_report
         from claimtriage.serving.engine import TriageEngine
         from claimtriage.serving.policy import PolicyError
 
         try:
             engine = TriageEngine.load(model, policy_path=str(policy) if policy else None, tracking_uri=tracking_uri,
                                        with_store=False, runtime=encoder_runtime)
-            run = run_journeys if suite == "journeys" else run_routing
+            module = journeys_suite if suite == "journeys" else routing_suite
+            run = journeys_suite.run_journeys if suite == "journeys" else routing_suite.run_routing
             report = run(engine, data, echo=lambda line: typer.echo(line, err=True))
         except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-        path = write_report(suite, report)
+        path = write_report(suite, report, module.markdown)
         typer.echo(json.dumps(json_ready(report), indent=2))
         typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
         return

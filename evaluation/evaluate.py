@@ -8,7 +8,7 @@ from typing import Any
 
 from claimtriage.data.mapping import ColumnMapping
 from claimtriage.data.sources import load_source
-from claimtriage.evaluation.heads import evaluate_head
+from claimtriage.training.head_metrics import evaluate_head
 from claimtriage.models.triage_model import TriageModel
 from claimtriage.training.labels import build_examples
 

@@ -18,7 +18,8 @@ from typing import Any, Callable
 import numpy as np
 
 from claimtriage.data.paths import PROJECT_ROOT
-from claimtriage.evaluation.metrics import OUT_OF_SCOPE, out_of_scope_metrics
+from claimtriage.evaluation.results import update_section
+from claimtriage.models.metrics import OUT_OF_SCOPE, out_of_scope_metrics
 from claimtriage.models.oos import METHODS, OutOfScopeDetector
 
 CONFIG = PROJECT_ROOT / "training" / "configs" / "bitext_oos.yaml"
@@ -106,8 +107,6 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def write_report(report: dict[str, Any], out: Path = OUT) -> Path:
-    from claimtriage.evaluation.journeys import _update_results
-
     out.write_text(json.dumps(report, indent=2) + "\n")
-    _update_results("oos", markdown(report))
+    update_section("oos", markdown(report))
     return out

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from claimtriage.data.paths import PROJECT_ROOT
-from claimtriage.evaluation.metrics import json_ready, spearman
+from claimtriage.evaluation.results import update_section
+from claimtriage.models.metrics import json_ready, spearman
 
 CONFIGS = PROJECT_ROOT / "training" / "configs"
 EVALUATION = PROJECT_ROOT / "evaluation"
@@ -130,7 +131,6 @@ def write_results_md(report: dict[str, Any], path: Path | None = None) -> Path:
         status = "met" if f["met"] else "**FALLS SHORT**"
         rows.append(f"| {f['target']} | {f['threshold']} | {_fmt(f['measured'])} | {status} | {f['detail']} |")
     section = "\n".join([
-        "<!-- quality:start -->",
         "## Model quality (held-out data, never used in training or model selection)",
         "",
         f"Reproduce: `{report['command']}` (trains `training/configs/reference.yaml`, `cfpb_products.yaml` and "
@@ -141,14 +141,5 @@ def write_results_md(report: dict[str, Any], path: Path | None = None) -> Path:
         "",
         f"Training seconds per config: {report['train_seconds']}. Expected calibration error of the reference heads: "
         f"{ {k: _fmt(v) for k, v in report['extra']['reference_ece'].items()} }.",
-        "<!-- quality:end -->",
     ])
-    text = path.read_text() if path.is_file() else "# Results\n\nEvery figure here is produced by a command in this repository.\n"
-    if "<!-- quality:start -->" in text:
-        before, rest = text.split("<!-- quality:start -->", 1)
-        after = rest.split("<!-- quality:end -->", 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
-    return path
+    return update_section("quality", section, path)

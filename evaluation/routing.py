@@ -1,191 +1,123 @@
-"""Routing on labelled contacts: replay them through the engine (journeys build up in time order), then measure how
-many contacts the policy automates and how many it misroutes, and search thresholds for a target misroute rate.
-
-Definitions (used by `tune-policy`, `evaluate --suite routing` and RESULTS.md):
-- automated: routed to the bot.
-- needed a person: the contact's outcome says no bot settled it (`outcome.resolved_by` is `agent` or `unresolved`).
-- out of scope: a contact whose labelled claim type is not one the model knows.
-- misrouted: routed to the bot and (needed a person or out of scope).
-- misroute rate: misrouted contacts / all contacts; `bot_error_rate`: misrouted / automated (how often the bot gets
-  a contact it should not have).
+"""`claimtriage evaluate --suite routing`: replay labelled contacts with the policy file; automation and misroute
+overall and per channel (definitions in `claimtriage.training.policy_search`), the ceiling the hard rules leave, then
+two real-data checks: STC-3 helpdesk threads that annotators judged not accomplished must not be sent to the bot, and
+out-of-scope requests (xSID: weather, alarms, music, in Italian and English) must reach a person. Writes
+`evaluation/routing.json` and its section of `evaluation/RESULTS.md`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable
 
-import numpy as np
-
-from claimtriage.data.journeys.store import JourneyStore
-from claimtriage.data.schema import Contact
+from claimtriage.data.sources import load_source
+from claimtriage.evaluation.journeys import labelled_contacts
 from claimtriage.serving.engine import TriageEngine
-from claimtriage.serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, Thresholds, human_reasons
+from claimtriage.serving.replay import fresh_engine, replay
+from claimtriage.training.policy_search import automation_ceiling, measure
 
-THRESHOLD_CODES = frozenset({"LOW_CLAIM_CONFIDENCE", "HIGH_COMPLEXITY", "NEGATIVE_SENTIMENT"})
-
-
-@dataclass
-class RoutingCase:
-    """One replayed contact: what the policy read, where it went, and what the labels say."""
-
-    contact_id: str
-    channel: str
-    x: RoutingInput
-    journey: JourneyFeatures
-    target: str
-    needs_person: bool | None  # None when the contact carries no outcome
-    out_of_scope: bool  # ground truth: the labelled claim type is unknown to the model
-    group: str  # the unit that keeps a customer on one side of the tune / hold-out split
-    signals: dict[str, Any] = dataclasses.field(default_factory=dict)
+TARGETS = {"automation_rate": 0.60, "misroute_rate": 0.02}
 
 
-def _group(contact: Contact) -> str:
-    labels = contact.labels
-    return (labels.true_customer if labels and labels.true_customer else None) or contact.thread_id or contact.id
+def run_routing(engine: TriageEngine, data: str | None = None, *, limit: int | None = None, real_limit: int = 1000,
+                echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    contacts = labelled_contacts(data, limit)
+    echo(f"routing: replaying {len(contacts)} contacts")
+    cases = replay(fresh_engine(engine), contacts)
+    measured = measure(cases)
+    measured["ceiling"] = automation_ceiling(cases, engine.policy)
+    report: dict[str, Any] = {"data": data or "demo (generated, 5000 contacts, seed 0)", "model": engine.model_version,
+                              "thresholds": engine.policy.thresholds.model_dump(), "tuning": engine.policy.tuning,
+                              **measured}
+    report["meets"] = {"automation_rate": measured["overall"]["automation_rate"] >= TARGETS["automation_rate"],
+                       "misroute_rate": measured["overall"]["misroute_rate"] <= TARGETS["misroute_rate"]}
+    report["real_data"] = {}
+    checks = (("stc3_helpdesk_dq", _stc3_check), ("xsid", _oos_check))
+    for name, check in checks if real_limit > 0 else ():
+        try:
+            report["real_data"][name] = check(engine, name, real_limit, echo)
+        except (FileNotFoundError, LookupError, ValueError) as err:
+            report["real_data"][name] = {"skipped": str(err)}
+    return report
 
 
-def holdout(group: str) -> bool:
-    """Half of the customers (by a stable hash) are held out from threshold tuning."""
-    return hashlib.sha1(group.encode()).digest()[0] % 2 == 1
+def _stc3_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, Any]:
+    contacts = [c for c in load_source(name, split="train").contacts if c.labels and "A" in c.labels.signals][:limit]
+    echo(f"routing: {len(contacts)} STC-3 threads")
+    cases = replay(fresh_engine(engine), contacts)
+    failed = [c for c in cases if float(c.signals.get("A", 0.0)) < 0]
+    to_bot = [c for c in failed if c.target == "bot"]
+    return {"n": len(cases), "not_accomplished": len(failed), "not_accomplished_to_bot": len(to_bot),
+            "automation_rate": sum(c.target == "bot" for c in cases) / max(len(cases), 1),
+            "meets": len(to_bot) == 0}
 
 
-def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 256) -> list[RoutingCase]:
-    """Triage contacts in time order through `engine` (give it a fresh store) and keep what routing needs."""
-    known = set(engine.model.heads["claim"].labels) if "claim" in engine.model.heads else set()
-    ordered = sorted(contacts, key=lambda c: (c.timestamp, c.id))
-    cases: list[RoutingCase] = []
-    for contact, answer, x, features in engine.triage_with_inputs(ordered, batch_size):
-        resolved = contact.outcome.resolved_by if contact.outcome else None
-        label = contact.labels.claim if contact.labels else None
-        cases.append(RoutingCase(
-            contact_id=contact.id, channel=contact.channel.value, x=x, journey=features,
-            target=answer.route.target, needs_person=None if resolved is None else resolved != "bot",
-            out_of_scope=label is not None and bool(known) and label not in known, group=_group(contact),
-            signals=dict(contact.labels.signals) if contact.labels else {}))
-    return cases
+def _oos_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, Any]:
+    """xSID: requests to a voice assistant (weather, alarms, music, restaurants) in Italian and English, nothing a
+    utility's bot handles: every one must reach a person."""
+    contacts = load_source(name, split="test").contacts[:limit]
+    echo(f"routing: {len(contacts)} out-of-scope requests ({name})")
+    cases = replay(fresh_engine(engine), contacts)
+    to_person = sum(c.target == "human" for c in cases)
+    flagged = sum(c.x.out_of_scope for c in cases)
+    return {"n": len(cases), "to_person": to_person, "to_person_rate": to_person / max(len(cases), 1),
+            "flagged_out_of_scope_rate": flagged / max(len(cases), 1), "meets": to_person == len(cases)}
 
 
-def fresh_engine(engine: TriageEngine, policy: PolicyConfig | None = None) -> TriageEngine:
-    """The same model with an empty in-memory journey store (replays never touch the real store)."""
-    policy = policy or engine.policy
-    store = JourneyStore.open(":memory:", linking=policy.linking_config())
-    return TriageEngine(engine.model, store=store, policy=policy, model_version=engine.model_version)
+def _stc3_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, Any]:
+    contacts = [c for c in load_source(name, split="train").contacts if c.labels and "A" in c.labels.signals][:limit]
+    echo(f"routing: {len(contacts)} STC-3 threads")
+    cases = replay(fresh_engine(engine), contacts)
+    failed = [c for c in cases if float(c.signals.get("A", 0.0)) < 0]
+    to_bot = [c for c in failed if c.target == "bot"]
+    return {"n": len(cases), "not_accomplished": len(failed), "not_accomplished_to_bot": len(to_bot),
+            "automation_rate": sum(c.target == "bot" for c in cases) / max(len(cases), 1),
+            "meets": len(to_bot) == 0}
 
 
-def hard_reasons(cases: Sequence[RoutingCase], policy: PolicyConfig) -> list[frozenset[str]]:
-    """Per case, the reason codes that send it to a person whatever the thresholds (every rule but the three
-    thresholds): an empty set means the thresholds decide."""
-    relaxed = policy.model_copy(update={"thresholds": Thresholds(min_claim_confidence=0.0, max_complexity_score=1.0,
-                                                                 min_sentiment_score=-1.0)})
-    return [frozenset({r.code for r in human_reasons(c.x, c.journey, relaxed)} - THRESHOLD_CODES) for c in cases]
+def _oos_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, Any]:
+    """xSID: requests to a voice assistant (weather, alarms, music, restaurants) in Italian and English, nothing a
+    utility's bot handles: every one must reach a person."""
+    contacts = load_source(name, split="test").contacts[:limit]
+    echo(f"routing: {len(contacts)} out-of-scope requests ({name})")
+    cases = replay(fresh_engine(engine), contacts)
+    to_person = sum(c.target == "human" for c in cases)
+    flagged = sum(c.x.out_of_scope for c in cases)
+    return {"n": len(cases), "to_person": to_person, "to_person_rate": to_person / max(len(cases), 1),
+            "flagged_out_of_scope_rate": flagged / max(len(cases), 1), "meets": to_person == len(cases)}
 
 
-def automation_ceiling(cases: Sequence[RoutingCase], policy: PolicyConfig) -> dict[str, Any]:
-    """How much the thresholds could automate at most: the share of contacts no hard rule sends to a person, the
-    share of those a bot settled in the data, and each rule's share of all contacts (a contact may meet several)."""
-    reasons = hard_reasons(cases, policy)
-    n = max(len(cases), 1)
-    free = [c for c, r in zip(cases, reasons) if not r]
-    counts: dict[str, int] = {}
-    for codes in reasons:
-        for code in codes:
-            counts[code] = counts.get(code, 0) + 1
-    return {"free_share": len(free) / n,
-            "free_and_bot_settled_share": sum(not (c.needs_person or c.out_of_scope) for c in free) / n,
-            "rule_shares": {k: round(v / n, 4) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}}
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
 
 
-def _arrays(cases: Sequence[RoutingCase], policy: PolicyConfig) -> dict[str, np.ndarray]:
-    """Per case: whether a hard rule (anything but the three thresholds) sends it to a person, and its scores."""
-    hard = np.array([bool(codes) for codes in hard_reasons(cases, policy)])
-    return {
-        "hard": hard,
-        "confidence": np.array([c.x.claim_confidence or 0.0 for c in cases]),
-        "complexity": np.array([c.x.complexity_score if c.x.complexity_score is not None else 0.0 for c in cases]),
-        "sentiment": np.array([c.x.sentiment_score if c.x.sentiment_score is not None else 0.0 for c in cases]),
-        "wrong_for_bot": np.array([bool(c.needs_person) or c.out_of_scope for c in cases]),
-    }
-
-
-def rates(bot: np.ndarray, wrong_for_bot: np.ndarray) -> dict[str, float]:
-    n = len(bot)
-    misrouted = int((bot & wrong_for_bot).sum())
-    automated = int(bot.sum())
-    return {"n": n, "automated": automated, "automation_rate": automated / n if n else 0.0,
-            "misrouted": misrouted, "misroute_rate": misrouted / n if n else 0.0,
-            "bot_error_rate": misrouted / automated if automated else 0.0}
-
-
-def measure(cases: Sequence[RoutingCase]) -> dict[str, Any]:
-    """Automation and misroute of the routes the engine gave, overall and per channel."""
-    labelled = [c for c in cases if c.needs_person is not None or c.out_of_scope]
-    bot = np.array([c.target == "bot" for c in labelled])
-    wrong = np.array([bool(c.needs_person) or c.out_of_scope for c in labelled])
-    out = {"overall": rates(bot, wrong), "per_channel": {}}
-    for channel in sorted({c.channel for c in labelled}):
-        mask = np.array([c.channel == channel for c in labelled])
-        out["per_channel"][channel] = rates(bot[mask], wrong[mask])
-    out["bot_settled_share"] = float((~wrong).mean()) if len(wrong) else 0.0
-    return out
-
-
-GRID = {
-    "min_claim_confidence": np.round(np.linspace(0.30, 0.99, 24), 3),
-    "max_complexity_score": np.round(np.linspace(0.10, 1.00, 19), 3),
-    "min_sentiment_score": np.round(np.linspace(-1.0, 0.5, 16), 3),
-}
-
-
-def sweep(cases: Sequence[RoutingCase], policy: PolicyConfig,
-          guard: Sequence[RoutingCase] = ()) -> list[dict[str, float]]:
-    """Automation and misroute for every threshold combination of GRID (vectorised). `guard`: out-of-scope contacts
-    that must all reach a person; each row counts how many of them the thresholds would send to the bot."""
-    a = _arrays(cases, policy)
-    g = _arrays(guard, policy) if guard else None
-    rows = []
-    free = ~a["hard"]
-    for c in GRID["min_claim_confidence"]:
-        by_conf = free & (a["confidence"] >= c)
-        for k in GRID["max_complexity_score"]:
-            by_cplx = by_conf & (a["complexity"] <= k)
-            for s in GRID["min_sentiment_score"]:
-                bot = by_cplx & (a["sentiment"] >= s)
-                r = rates(bot, a["wrong_for_bot"])
-                row = {"min_claim_confidence": float(c), "max_complexity_score": float(k),
-                       "min_sentiment_score": float(s), **r}
-                if g is not None:
-                    row["guard_to_bot"] = int((~g["hard"] & (g["confidence"] >= c) & (g["complexity"] <= k)
-                                               & (g["sentiment"] >= s)).sum())
-                rows.append(row)
-    return rows
-
-
-def frontier(rows: list[dict[str, float]]) -> list[dict[str, float]]:
-    """The automation-versus-misroute curve: for each misroute level, the most automation any thresholds reach."""
-    best: list[dict[str, float]] = []
-    for row in sorted(rows, key=lambda r: (r["misroute_rate"], -r["automation_rate"])):
-        if not best or row["automation_rate"] > best[-1]["automation_rate"]:
-            best.append(row)
-    return best
-
-
-def choose(rows: list[dict[str, float]], target_misroute: float) -> dict[str, float] | None:
-    """The thresholds with the most automation at or under the target misroute rate and with no guard (out-of-scope)
-    contact sent to the bot (ties: fewer misroutes, then the stricter confidence)."""
-    ok = [r for r in rows if r["misroute_rate"] <= target_misroute and r.get("guard_to_bot", 0) == 0]
-    if not ok:
-        return None
-    return max(ok, key=lambda r: (r["automation_rate"], -r["misroute_rate"], r["min_claim_confidence"]))
-
-
-def apply_thresholds(cases: Sequence[RoutingCase], policy: PolicyConfig, thresholds: dict[str, float]) -> dict[str, Any]:
-    """`measure` as if the policy had these thresholds (no replay needed: journeys do not depend on thresholds)."""
-    a = _arrays(cases, policy)
-    bot = (~a["hard"] & (a["confidence"] >= thresholds["min_claim_confidence"])
-           & (a["complexity"] <= thresholds["max_complexity_score"])
-           & (a["sentiment"] >= thresholds["min_sentiment_score"]))
-    relabelled = [dataclasses.replace(c, target="bot" if b else "human") for c, b in zip(cases, bot)]
-    return measure(relabelled)
+def markdown(r: dict[str, Any]) -> str:
+    tick = lambda ok: "✓" if ok else "✗"  # noqa: E731
+    o = r["overall"]
+    lines = ["## Routing (`claimtriage evaluate --suite routing`)", "",
+             f"Data: {r['data']}; model {r['model']}; thresholds {r['thresholds']}.",
+             "Misroute = routed to the bot but not settled by a bot (or out of scope), over all contacts.", "",
+             "| channel | contacts | automated | misroute | bot error |", "|---|---|---|---|---|",
+             f"| **all** | {o['n']} | {_pct(o['automation_rate'])} {tick(r['meets']['automation_rate'])} (≥ 60%) | "
+             f"{_pct(o['misroute_rate'])} {tick(r['meets']['misroute_rate'])} (≤ 2%) | {_pct(o['bot_error_rate'])} |"]
+    for channel, x in r["per_channel"].items():
+        lines.append(f"| {channel} | {x['n']} | {_pct(x['automation_rate'])} | {_pct(x['misroute_rate'])} | "
+                     f"{_pct(x['bot_error_rate'])} |")
+    lines += ["", f"Contacts a bot settled in the data: {_pct(r['bot_settled_share'])}."]
+    if "ceiling" in r:
+        ceiling = r["ceiling"]
+        rules = ", ".join(f"{code} {_pct(share)}" for code, share in ceiling["rule_shares"].items())
+        lines += [f"Rules that send a contact to a person whatever the thresholds leave {_pct(ceiling['free_share'])} "
+                  f"of the contacts to the thresholds, of which {_pct(ceiling['free_and_bot_settled_share'])} (of all "
+                  f"contacts) a bot settled: no threshold can automate more than that without misroutes. Share of "
+                  f"all contacts per rule (a contact can meet several): {rules}."]
+    lines += [""]
+    s, b = r["real_data"].get("stc3_helpdesk_dq", {}), r["real_data"].get("xsid", {})
+    if "n" in s:
+        lines.append(f"- STC-3: {s['not_accomplished_to_bot']} of {s['not_accomplished']} threads judged not "
+                     f"accomplished sent to the bot (must be 0) {tick(s['meets'])}; {s['n']} threads.")
+    if "n" in b:
+        lines.append(f"- Out of scope (xSID: weather, alarms, music... in it/en): {_pct(b['to_person_rate'])} of {b['n']} "
+                     f"reach a person {tick(b['meets'])}; the out-of-scope gate flags "
+                     f"{_pct(b['flagged_out_of_scope_rate'])}.")
+    lines.append("")
+    return "\n".join(lines)

@@ -116,7 +116,8 @@ def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_
 
 
 def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus):
-    from claimtriage.evaluation.journeys import run_journeys, run_routing
+    from claimtriage.evaluation.journeys import run_journeys
+    from claimtriage.evaluation.routing import run_routing
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
     journeys = run_journeys(engine, str(corpus), limit=400)

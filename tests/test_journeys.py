@@ -22,7 +22,7 @@ from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, i
 from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
 from claimtriage.data.journeys.store import ContactRecord, JourneyStore, SchemaVersionError, metadata, schema_info
 from claimtriage.data.schema import CustomerIdentifiers
-from claimtriage.evaluation.pairwise import pairwise_scores
+from claimtriage.data.journeys.pairwise import pairwise_scores
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from claimtriage.evaluation.metrics import OUT_OF_SCOPE, json_ready, out_of_scope_metrics
+from claimtriage.models.metrics import OUT_OF_SCOPE, json_ready, out_of_scope_metrics
 from claimtriage.models.embedding_cache import EmbeddingCache
 from claimtriage.models.encoder import Encoder
 from claimtriage.models.oos import OutOfScopeDetector

@@ -123,7 +123,8 @@ def test_switching_operator_is_not_a_request_for_a_person():
 def test_threshold_search_never_picks_thresholds_that_send_a_guard_request_to_the_bot():
     """tune-policy's out-of-scope guard: among thresholds under the misroute target, only those that keep every
     guard request (an out-of-scope one the heads are sure of) with a person."""
-    from claimtriage.evaluation.routing import RoutingCase, choose, sweep
+    from claimtriage.serving.replay import RoutingCase
+    from claimtriage.training.policy_search import choose, sweep
 
     policy = load_policy()
 

@@ -131,7 +131,7 @@ def test_wrong_config_or_data_file_gives_a_clear_error(tmp_path):
 
 
 def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
-    from claimtriage.training.pipeline import run_demo
+    from claimtriage.demo import run_demo
 
     lines: list[str] = []
     result = run_demo(workspace / "main_job", seed=5, n_contacts=300, echo=lines.append)

@@ -28,7 +28,7 @@ from claimtriage.data.journeys.linking import FEATURES, LinkingConfig, OpenClaim
 from claimtriage.data.journeys.store import ContactRecord
 from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
 from claimtriage.data.schema import Contact
-from claimtriage.evaluation.pairwise import pairwise_scores
+from claimtriage.data.journeys.pairwise import pairwise_scores
 
 OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
 REOPEN_DAYS = (7.0, 14.0, 21.0, 30.0)
@@ -136,7 +136,7 @@ def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriag
     """Fit linking on labelled journeys (default: the demo corpus, seed 1) and write it into the policy file."""
     from claimtriage.data.normalise import normalise
     from claimtriage.data.sources import load_source
-    from claimtriage.evaluation.routing import fresh_engine
+    from claimtriage.serving.replay import fresh_engine
     from claimtriage.serving.engine import TriageEngine, contact_record
     from claimtriage.serving.policy import DEFAULT_POLICY, load_policy, save_policy
 

@@ -25,8 +25,8 @@ from claimtriage.models.oos import OutOfScopeDetector
 from claimtriage.models.triage_model import HEAD_CLASSES, TriageModel
 from claimtriage.training.config import TrainConfig
 from claimtriage.training.dataset import HeadData, SourceCache, head_data, hold_out_across_heads
-from claimtriage.evaluation.heads import evaluate_head
-from claimtriage.evaluation.metrics import json_ready
+from claimtriage.training.head_metrics import evaluate_head
+from claimtriage.models.metrics import json_ready
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
 from claimtriage.data.sources import load_source
-from claimtriage.evaluation.routing import apply_thresholds, choose, fresh_engine, frontier, holdout, replay, sweep
+from claimtriage.serving.replay import fresh_engine, replay
+from claimtriage.training.policy_search import apply_thresholds, choose, frontier, holdout, sweep
 from claimtriage.serving.engine import TriageEngine
 from claimtriage.serving.policy import DEFAULT_POLICY, Thresholds, load_policy, save_policy
 

@@ -32,13 +32,11 @@ class JourneyReplay:
     """Routes and links contacts, fed in time order chunk by chunk, as the service would, in a throwaway store."""
 
     def __init__(self, model: TriageModel, *, policy_path: str | None = None) -> None:
-        from claimtriage.data.journeys.store import JourneyStore
         from claimtriage.serving.engine import TriageEngine
         from claimtriage.serving.policy import load_policy
+        from claimtriage.serving.replay import fresh_engine
 
-        policy = load_policy(policy_path)
-        store = JourneyStore.open(":memory:", linking=policy.linking_config())
-        self.engine = TriageEngine(model, store=store, policy=policy, model_version="segmentation")
+        self.engine = fresh_engine(TriageEngine(model, policy=load_policy(policy_path), model_version="segmentation"))
 
     def decide(self, contacts: Sequence[Contact], scores: Sequence[ContactScores],
                normalised: Sequence[NormalisedContact]) -> list[JourneyView]:

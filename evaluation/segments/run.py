@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from claimtriage.evaluation.results import update_section
 from claimtriage.evaluation.segments.pipeline import SegmentResult, segment_contacts
 from claimtriage.evaluation.segments.report import write_report
 from claimtriage.evaluation.segments.segment import SegmentConfig
@@ -28,7 +29,6 @@ from claimtriage.evaluation.segments.segment import SegmentConfig
 log = logging.getLogger(__name__)
 EXPERIMENT = "segments"
 TARGET_SECONDS = 180
-START, END = "<!-- segments:start -->", "<!-- segments:end -->"
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def write_bench(record: dict, path: Path) -> Path:
 def results_section(bench: dict) -> str:
     """The Segmentation section of evaluation/RESULTS.md, from the bench file."""
     runs = bench["runs"]
-    lines = [START, "## Segmentation", "",
+    lines = ["## Segmentation", "",
              "Reproduce each row with the command in its `command` field of `evaluation/bench/segment.json` "
              "(`--bench` writes the record and this section). Cold runs (`--no-cache`) encode every contact; "
              "warm runs read embeddings that training or an earlier run cached. `demo_10k` is "
@@ -211,16 +211,9 @@ def results_section(bench: dict) -> str:
                   f"| unassigned share <= cap {r['clustering']['unassigned_cap']:.0%} | {r['unassigned_share']:.1%} | "
                   f"{'met' if r['unassigned_share'] <= r['clustering']['unassigned_cap'] else '**FALLS SHORT**'} |",
                   "", f"Stages of that run: {stages}."]
-    return "\n".join(lines + [END])
+    return "\n".join(lines)
 
 
 def write_results_section(bench_path: Path, results_path: Path) -> Path:
     """Replace the Segmentation section of RESULTS.md (between its markers), or append it at the end."""
-    section = results_section(json.loads(bench_path.read_text()))
-    text = results_path.read_text() if results_path.is_file() else "# Results\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    results_path.write_text(text)
-    return results_path
+    return update_section("segments", results_section(json.loads(bench_path.read_text())), results_path)

@@ -7,14 +7,6 @@ from collections import defaultdict
 from typing import Hashable, Mapping
 
 
-def _pairs_by_group(assignment: Mapping[str, Hashable | None]) -> dict[Hashable, list[str]]:
-    groups: dict[Hashable, list[str]] = defaultdict(list)
-    for item, group in assignment.items():
-        if group is not None:
-            groups[group].append(item)
-    return groups
-
-
 def _n_pairs(size: int) -> int:
     return size * (size - 1) // 2
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from claimtriage.evaluation.metrics import (
+from claimtriage.models.metrics import (
     OUT_OF_SCOPE,
     classification_metrics,
     multilabel_metrics,
@@ -17,7 +17,7 @@ from claimtriage.evaluation.metrics import (
     plot_confusion,
     spearman,
 )
-from claimtriage.evaluation.slices import slice_masks
+from claimtriage.data.slices import slice_masks
 from claimtriage.models.heads import Head
 from claimtriage.models.oos import OutOfScopeDetector
 from claimtriage.training.labels import Examples, derived_complexity
