@@ -7,22 +7,13 @@ import os
 
 import typer
 
+from claimtriage.data.paths import OFFLINE_DEFAULTS
 from claimtriage.data.cli import app as data_app
 from claimtriage.evaluation.bench import app as bench_app
 from claimtriage.evaluation.cli import evaluate_command
 from claimtriage.serving.cli import export_feedback_command, serve_command
 from claimtriage.evaluation.segments.cli import segment_command
 from claimtriage.training.cli import fit_linking_command, promote_command, train_command, tune_policy_command
-
-#: the project runs offline by default; a user with a network overrides any of these in the environment
-OFFLINE_DEFAULTS = {
-    "HF_HUB_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "BENTOML_DO_NOT_TRACK": "true",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 
 # locals are never shown in tracebacks: they may hold customer text
 app = typer.Typer(help="Omnichannel claim triage for contact centres.", no_args_is_help=True, pretty_exceptions_show_locals=False)

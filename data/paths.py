@@ -7,6 +7,17 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
+#: the project runs offline by default (no model or dataset hub at run time); entry points set these, never an
+#: import, and a user with a network overrides any of them in the environment
+OFFLINE_DEFAULTS = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "BENTOML_DO_NOT_TRACK": "true",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
 
 def shared_datasets_dir() -> Path:
     """The public sets: `$CLAIMTRIAGE_DATASETS`, else `../shared/datasets` beside the project."""

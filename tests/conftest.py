@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from claimtriage.cli import OFFLINE_DEFAULTS
+from claimtriage.data.paths import OFFLINE_DEFAULTS
 
 for _key, _value in OFFLINE_DEFAULTS.items():
     os.environ.setdefault(_key, _value)
