@@ -34,7 +34,9 @@ class HeadConfig:
     #: None, "balanced", or a power p of the balanced weights (n / (k * count)) ** p: 0.5 trades a little accuracy
     #: for much better recall on rare classes
     class_weight: str | float | None = None
-    calibration_folds: int = 5  # 0: no calibration (temperature 1)
+    #: 0 (the default, as in training configs): `fit` leaves the temperature at 1 and the trainer calibrates on the
+    #: validation role with `calibrate`; >= 2: `fit` also calibrates out-of-fold on the training data
+    calibration_folds: int = 0
     multi_label: bool = False
     threshold: float = 0.5  # multi-label decision threshold
     max_iter: int = 3000

@@ -9,6 +9,7 @@ and never echo the request. The guard, outermost, enforces the request size limi
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Annotated, Any
 
@@ -22,6 +23,8 @@ from claimtriage.serving import examples
 from claimtriage.serving.answer import TriageAnswer
 from claimtriage.serving.engine import Feedback
 from claimtriage.serving.config import API_KEY_HEADER
+
+logger = logging.getLogger("claimtriage.serving")
 
 
 class ModelUnavailable(RuntimeError):
@@ -148,6 +151,8 @@ async def journey(customer_key: str) -> Response:
     try:
         found = await service.in_pool(service.engine.journey, customer_key)
     except Exception as exc:
+        # the type only: a driver's message may quote stored (redacted) text or the key
+        logger.error("journeys.read_failed error=%s", type(exc).__name__)
         return error(503, "store_unavailable", f"the journey store failed ({type(exc).__name__})")
     if found is None:
         return error(404, "not_found", "customer_key: no journey for this customer key", ["customer_key"])
@@ -165,6 +170,7 @@ async def feedback(item: Annotated[Feedback, Body(openapi_examples=examples.FEED
     except ValueError as exc:
         return error(422, "invalid_request", str(exc))
     except Exception as exc:
+        logger.error("feedback.store_failed error=%s", type(exc).__name__)
         return error(503, "store_unavailable", f"the feedback store failed ({type(exc).__name__})")
     return Response(json.dumps(stored, default=str), media_type="application/json")
 
@@ -281,5 +287,6 @@ class RequestGuard:
         try:
             state = await service.in_pool(service.readiness)
         except Exception as exc:
+            logger.error("readiness.failed error=%s", type(exc).__name__)
             state = {"ready": False, "error": type(exc).__name__}
         await _send_json(send, 200 if state.get("ready") else 503, state)

@@ -21,7 +21,8 @@ SERVICE = "claimtriage.serving.service:TriageService"
 def build_settings(*, model: str, host: str, port: int, store: str | None, policy: Path | None,
                    api_key_file: Path | None, no_auth: bool, tracking_uri: str | None, dtype: str,
                    max_batch_contacts: int, max_text_chars: int, cors_origin: list[str],
-                   model_threads: int = 1, encoder_runtime: str = "auto") -> ServiceSettings:
+                   model_threads: int = 1, encoder_runtime: str = "auto", timeout_s: float = 30.0,
+                   max_concurrency: int = 1024) -> ServiceSettings:
     """Validated settings with absolute paths (the server runs from the project folder)."""
     model_path = Path(model).expanduser()
     if not model.startswith(("models:/", "runs:/")) and model_path.exists():
@@ -34,7 +35,8 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
         policy_path=str(policy.resolve()) if policy else None, require_auth=not no_auth,
         api_key_file=str(api_key_file.resolve()) if api_key_file else None,
         max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin,
-        model_threads=model_threads, encoder_runtime=encoder_runtime)
+        model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout_s,
+        max_concurrency=max_concurrency)
 
 
 def check_model(settings: ServiceSettings) -> None:
@@ -65,6 +67,8 @@ def serve_command(
     max_text_chars: Annotated[int, typer.Option(help="characters of text accepted per contact")] = 100_000,
     model_threads: Annotated[int, typer.Option(help="torch/BLAS threads per worker (1: the other core serves "
                                                     "HTTP and the journey store)")] = 1,
+    timeout: Annotated[float, typer.Option(help="seconds a request may take before the server gives up on it")] = 30.0,
+    max_concurrency: Annotated[int, typer.Option(help="requests in flight before the server answers 503")] = 1024,
     cors_origin: Annotated[Optional[list[str]], typer.Option(help="allow this browser origin (repeatable); "
                                                                   "CORS is off without it")] = None,
 ) -> None:
@@ -76,7 +80,8 @@ def serve_command(
                                   api_key_file=api_key_file, no_auth=no_auth, tracking_uri=tracking_uri,
                                   dtype=dtype, max_batch_contacts=max_batch_contacts,
                                   max_text_chars=max_text_chars, cors_origin=cors_origin or [],
-                                  model_threads=model_threads, encoder_runtime=encoder_runtime)
+                                  model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout,
+                                  max_concurrency=max_concurrency)
     except ValidationError as err:
         raise typer.BadParameter("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()))
     if settings.require_auth and not read_api_keys(settings):
@@ -88,11 +93,20 @@ def serve_command(
     exec_server(settings)
 
 
+def bentoml_options(settings: ServiceSettings) -> list[str]:
+    """`BENTOML_CONFIG_OPTIONS` entries for the settings BentoML enforces itself."""
+    return [f"services.claimtriage.traffic.timeout={settings.timeout_s:g}",
+            f"services.claimtriage.traffic.max_concurrency={settings.max_concurrency}"]
+
+
 def exec_server(settings: ServiceSettings) -> None:
     """Replace this process with BentoML's server for the triage service."""
-    from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
+    from claimtriage.data.paths import workspace_dir
 
     os.environ[SETTINGS_ENV] = settings.to_env()
+    # the request timeout and concurrency limit reach BentoML's own traffic settings (over the service's defaults)
+    os.environ["BENTOML_CONFIG_OPTIONS"] = " ".join(filter(None, [
+        os.environ.get("BENTOML_CONFIG_OPTIONS", ""), *bentoml_options(settings)]))
     # the server runs from the project folder: keep the caller's workspace (MLflow store, journey store)
     os.environ.setdefault("CLAIMTRIAGE_HOME", str(workspace_dir()))
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # read at import by the workers
@@ -101,8 +115,9 @@ def exec_server(settings: ServiceSettings) -> None:
                f"(docs at /docs, metrics at /metrics)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
+    # the service is imported from the installed package; the working directory only holds the caller's stores
     args = [sys.executable, "-m", "bentoml", "serve", SERVICE, "--host", settings.host, "--port", str(settings.port),
-            "--working-dir", str(PROJECT_ROOT)]
+            "--working-dir", str(workspace_dir())]
     os.execv(sys.executable, args)
 
 

@@ -44,8 +44,9 @@ class ServiceSettings(BaseModel):
                                "1 leaves the other cores to HTTP and the journey store, and stays fast when the "
                                "machine is shared (several spinning OpenMP threads collapse under contention)")
     decide_threads: int = Field(8, ge=1, description="threads for journey-store I/O and routing, off the event loop")
-    timeout_s: float = Field(30.0, gt=0, description="per-request timeout")
-    max_concurrency: int = Field(1024, ge=1, description="requests in flight before the server answers 503")
+    timeout_s: float = Field(30.0, gt=0, description="per-request timeout (BentoML traffic.timeout)")
+    max_concurrency: int = Field(1024, ge=1, description="requests in flight before the server answers 503 "
+                                 "(BentoML traffic.max_concurrency)")
     cors_origins: list[str] = Field(default_factory=list, description="CORS allowed origins; empty = CORS off")
 
     def to_env(self) -> str:
@@ -53,7 +54,7 @@ class ServiceSettings(BaseModel):
 
 
 def load_settings() -> ServiceSettings:
-    """The settings the CLI handed over, or the defaults (a bare `bentoml serve serving.service:TriageService`)."""
+    """The settings the CLI handed over, or the defaults (a bare `bentoml serve claimtriage.serving.service:TriageService`)."""
     raw = os.environ.get(SETTINGS_ENV)
     return ServiceSettings.model_validate_json(raw) if raw else ServiceSettings()
 

@@ -5,7 +5,7 @@ One `TriageEngine` per worker, loaded in `__init__` (weights cast once there). M
 the event loop. HTTP routes, validation and error mapping are in `serving.app`, mounted on this service; BentoML
 serves `/healthz`, `/livez`, `/readyz` and `/metrics` itself.
 
-    claimtriage serve --model models:/claimtriage@champion      # or: bentoml serve serving.service:TriageService
+    claimtriage serve --model models:/claimtriage@champion   # or: bentoml serve claimtriage.serving.service:TriageService
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def _set_model_threads(threads: int) -> None:
 @bentoml.service(
     name="claimtriage",
     workers=1,
+    # defaults for a bare `bentoml serve`; `claimtriage serve` sets both from ServiceSettings (timeout_s,
+    # max_concurrency) through BENTOML_CONFIG_OPTIONS
     traffic={"timeout": 30, "max_concurrency": 1024},
     http={"cors": {"enabled": False}},
     # journey paths carry a customer key: keep them out of the access log and of BentoML's per-path metrics
@@ -129,6 +131,7 @@ class TriageService:
         try:
             checks = dict(self.engine.readiness())
         except Exception as error:
+            logger.error("readiness.failed error=%s", type(error).__name__)
             checks = {"model": False, "error": type(error).__name__}
         ready = all(v for k, v in checks.items() if isinstance(v, bool))
         return {"ready": ready, **checks, "model_version": self.model_version}

@@ -60,7 +60,7 @@ class HeadSettings(_Config):
     dense_weight: float = Field(default=1.0, ge=0)
     sparse_weight: float = Field(default=1.0, ge=0)
     class_weight: Literal["balanced"] | None = None
-    #: 0: calibrate on the validation role (the default); >= 2: also out-of-fold on train
+    #: as `models.heads.HeadConfig.calibration_folds`: 0 calibrates on the validation role only; >= 2 also out-of-fold
     calibration_folds: int = Field(default=0, ge=0)
     multi_label: bool = False
     threshold: float = Field(default=0.5, gt=0, lt=1)

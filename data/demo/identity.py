@@ -141,8 +141,3 @@ def thread_id(rng: random.Random, plan: ContactPlan, threads: dict[str, str]) ->
         threads[key] = f"{'mail' if channel == 'email' else 'post'}-{_hex(rng)}"
         return threads[key]
     return None
-
-
-def continues_thread(plan: ContactPlan, thread: str | None, threads_seen: set[str]) -> bool:
-    """Whether this contact replies within a thread already seen (an email reply, a social reply)."""
-    return thread is not None and thread in threads_seen and plan.channel in ("email", "social")
