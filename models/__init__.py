@@ -1,4 +1,9 @@
-"""claimtriage: models. One encoder body (`Encoder`), several heads with one contract (`Head`), calibration."""
+"""claimtriage.models: one encoder body (`Encoder`), several heads with one contract (`Head`: fit, predict_proba,
+labels, save, load), calibration, the out-of-scope gate, and `TriageModel` that holds them. Imports data only.
+
+`registry.load_model(uri)` is the one loader (registry URI, alias, run or folder); `metrics` scores heads;
+`pyfunc` is the MLflow flavour that batch scoring runs.
+"""
 
 from claimtriage.models.calibration import TemperatureScaler, expected_calibration_error
 from claimtriage.models.encoder import Encoder
