@@ -63,29 +63,6 @@ def _oos_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, A
             "flagged_out_of_scope_rate": flagged / max(len(cases), 1), "meets": to_person == len(cases)}
 
 
-def _stc3_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, Any]:
-    contacts = [c for c in load_source(name, split="train").contacts if c.labels and "A" in c.labels.signals][:limit]
-    echo(f"routing: {len(contacts)} STC-3 threads")
-    cases = replay(fresh_engine(engine), contacts)
-    failed = [c for c in cases if float(c.signals.get("A", 0.0)) < 0]
-    to_bot = [c for c in failed if c.target == "bot"]
-    return {"n": len(cases), "not_accomplished": len(failed), "not_accomplished_to_bot": len(to_bot),
-            "automation_rate": sum(c.target == "bot" for c in cases) / max(len(cases), 1),
-            "meets": len(to_bot) == 0}
-
-
-def _oos_check(engine: TriageEngine, name: str, limit: int, echo) -> dict[str, Any]:
-    """xSID: requests to a voice assistant (weather, alarms, music, restaurants) in Italian and English, nothing a
-    utility's bot handles: every one must reach a person."""
-    contacts = load_source(name, split="test").contacts[:limit]
-    echo(f"routing: {len(contacts)} out-of-scope requests ({name})")
-    cases = replay(fresh_engine(engine), contacts)
-    to_person = sum(c.target == "human" for c in cases)
-    flagged = sum(c.x.out_of_scope for c in cases)
-    return {"n": len(cases), "to_person": to_person, "to_person_rate": to_person / max(len(cases), 1),
-            "flagged_out_of_scope_rate": flagged / max(len(cases), 1), "meets": to_person == len(cases)}
-
-
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
