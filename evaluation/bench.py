@@ -82,12 +82,11 @@ def bench_model(
     """Measure the model in bf16 (where supported) and fp32 in one run; print and write the figures."""
     import torch
 
-    from claimtriage.models.triage_model import TriageModel
-    from claimtriage.models.registry import local_model_dir
+    from claimtriage.models.registry import load_model, local_model_dir
 
     folder = local_model_dir(model, tracking_uri=tracking_uri)
     before = rss_mib()
-    loaded = TriageModel.load(folder, dtype="auto")
+    loaded = load_model(str(folder), dtype="auto")
     loaded_rss = rss_mib()
     contacts = short_contacts(source, n)
     report: dict[str, Any] = {
@@ -100,7 +99,7 @@ def bench_model(
         "runs": {loaded.encoder.dtype: measure(loaded, contacts, batch_size=batch_size, single=single)},
     }
     if loaded.encoder.dtype != "fp32":
-        fp32 = TriageModel.load(folder, dtype="fp32")
+        fp32 = load_model(str(folder), dtype="fp32")
         report["runs"]["fp32"] = measure(fp32, contacts, batch_size=batch_size, single=single)
     report["rss_peak_mib"] = round(rss_mib(), 1)
     best = report["runs"][loaded.encoder.dtype]
