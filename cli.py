@@ -11,7 +11,7 @@ from claimtriage.data.paths import OFFLINE_DEFAULTS
 from claimtriage.data.cli import app as data_app
 from claimtriage.evaluation.bench import app as bench_app
 from claimtriage.evaluation.cli import evaluate_command
-from claimtriage.serving.cli import export_feedback_command, serve_command
+from claimtriage.serving.cli import export_feedback_command, score_command, serve_command
 from claimtriage.evaluation.segments.cli import segment_command
 from claimtriage.training.cli import fit_linking_command, promote_command, train_command, tune_policy_command
 
@@ -25,6 +25,7 @@ app.command("fit-linking")(fit_linking_command)
 app.command("evaluate")(evaluate_command)
 app.command("serve")(serve_command)
 app.command("export-feedback")(export_feedback_command)
+app.command("score")(score_command)
 app.command("segment")(segment_command)
 app.add_typer(bench_app, name="bench")
 

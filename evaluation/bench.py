@@ -116,3 +116,7 @@ def bench_model(
 from claimtriage.evaluation.bench_serve import bench_serve  # noqa: E402 - the serve benchmark lives in its own module
 
 app.command("serve")(bench_serve)
+
+from claimtriage.evaluation.bench_score import bench_score  # noqa: E402 - batch scoring, local and Spark
+
+app.command("score")(bench_score)

@@ -66,6 +66,11 @@ def load_model(uri: str, *, tracking_uri: str | None = None, dtype: str = "auto"
 
 def model_version(model_uri: str, model: TriageModel) -> str:
     """`name/version (alias)` for registry URIs; the run or folder otherwise."""
+    return describe_version(model_uri, model.info)
+
+
+def describe_version(model_uri: str, info: dict | None = None) -> str:
+    """`model_version` without loading the model: `info` is read from the saved model's triage.json if not given."""
     if model_uri.startswith("models:/") and "@" in model_uri:
         try:
             from mlflow import MlflowClient
@@ -75,5 +80,9 @@ def model_version(model_uri: str, model: TriageModel) -> str:
             return f"{name}/{version.version} ({alias})"
         except Exception as err:  # noqa: BLE001 - the version label must never stop serving
             log.warning("could not resolve the registry version of %s: %s", model_uri, err)
-    run = model.info.get("run_id")
-    return f"{model.info.get('name', 'local')}" + (f" (run {run})" if run else f" ({Path(model_uri).name})")
+    if info is None:
+        import json
+
+        info = json.loads((local_model_dir(model_uri) / "triage.json").read_text()).get("info", {})
+    run = info.get("run_id")
+    return f"{info.get('name', 'local')}" + (f" (run {run})" if run else f" ({Path(model_uri).name})")

@@ -135,3 +135,40 @@ def export_feedback_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{n} corrected contacts written to {out}; add it to the sources of a training config")
+
+
+def score_command(
+    data: Annotated[str, typer.Option("--data", "-d", help="any source: shared set, file, folder or hf:NAME")],
+    out: Annotated[Path, typer.Option(help="the Parquet output (a file; with --engine spark, Spark's folder)")],
+    model: Annotated[str, typer.Option(help="registry URI or model folder (spark: an MLflow model)")]
+    = "models:/claimtriage@champion",
+    engine: Annotated[str, typer.Option(help="local: in this process; spark: mlflow.pyfunc.spark_udf on Spark")]
+    = "local",
+    spark_master: Annotated[str, typer.Option(help="Spark master URL (with --engine spark)")] = "local[2]",
+    batch_size: Annotated[int, typer.Option(help="contacts per model call")] = 256,
+    column_map: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="FIELD=COLUMN for your own file")]
+    = None,
+    channel: Annotated[Optional[str], typer.Option(help="channel of rows without one")] = None,
+    split: Annotated[Optional[str], typer.Option(help="a split of the source (train, validation, test)")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="score only the first N contacts")] = None,
+    tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI")] = None,
+) -> None:
+    """Score every contact of DATA into a Parquet file (one row per contact); rejected rows go to OUT.rejects.jsonl."""
+    import json
+
+    from claimtriage.data.mapping import ColumnMapping
+    from claimtriage.data.schema import Channel
+    from claimtriage.serving.batch_score import EngineUnavailable, run_score
+
+    try:
+        mapping = ColumnMapping.parse(column_map or [], default_channel=Channel(channel) if channel else None)
+        report = run_score(data, out, model=model, engine=engine, master=spark_master, batch_size=batch_size,
+                           mapping=mapping, split=split, limit=limit, tracking_uri=tracking_uri,
+                           echo=lambda line: typer.echo(line, err=True))
+    except EngineUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(3) from None
+    except (ValueError, FileNotFoundError, LookupError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(report.as_dict(), indent=2))

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("data", "models", "training", "serving", "evaluation")
 BIN = Path(sys.executable).parent
