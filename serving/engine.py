@@ -1,8 +1,12 @@
 """The triage engine: a contact in, the triage answer out (DESIGN.md's data flow, minus HTTP).
 
-`score` is the model (pure CPU, batchable); `decide` is the journey store and the routing policy (I/O, thread-safe).
-The BentoML service batches `score` across requests and runs `decide` off the event loop; batch jobs, segmentation
-and the evaluation suites call `triage`.
+Two halves: the model scores contacts (`model.score_normalised`: pure CPU, batchable); `decide` links a scored
+contact to its journey, routes it and stores it (I/O, thread-safe). The BentoML service batches the model across
+requests and runs `decide` off the event loop; batch jobs, segmentation and the evaluation suites call `triage`.
+
+`decide`, straight down: normalise -> in one store transaction: link (customer, claim, earlier contacts) -> journey
+features -> route (the pure policy) -> save the contact with its route -> answer. A store failure rolls the whole
+contact back and it is routed without a journey.
 """
 
 from __future__ import annotations
@@ -110,10 +114,7 @@ class TriageEngine:
             logger.error("journey store unavailable: %s", err)
             return False
 
-    # ---- the two halves ------------------------------------------------------------------------------------
-    def score(self, contacts: Sequence[Contact]) -> list[ContactScores]:
-        return self.model.predict(contacts)
-
+    # ---- decide ----------------------------------------------------------------------------------------------
     def decide(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact | None = None) -> TriageAnswer:
         """Journey linking, routing and hand-off for a scored contact. A store failure never raises: the contact is
         triaged without a journey and the answer says why."""
@@ -128,20 +129,21 @@ class TriageEngine:
                          sentiment=scores.sentiment, sentiment_score=scores.sentiment_score,
                          complexity=scores.complexity, complexity_score=scores.complexity_score,
                          rating=contact.rating, signals=text_signals(normalised.text))
-        decided: dict[str, Any] = {}
-
-        def route_with(state: JourneyState) -> dict[str, Any]:
-            features = journey_features(state, contact, scores)
-            decided["features"] = features
-            decided["route"] = route(x, features, self.policy)
-            r = decided["route"]
-            return {"target": r.target, "queue": r.queue, "priority": r.priority,
-                    "reasons": [reason.code for reason in r.reasons]}
-
-        state = self._record(contact, scores, normalised, route_with)
-        if "route" not in decided:  # the store could not be used
-            route_with(state)
-        features, route_answer = decided["features"], decided["route"]
+        if self.store is None:
+            state, features, decision = self._without_journey(contact, scores, x)
+        else:
+            record = contact_record(contact, scores, normalised)
+            keys = identity_keys(contact.customer, identifiers_in_text(_customer_texts(contact), self._text_ids))
+            try:
+                with self.store.transaction() as tx:  # identity, claim, contact row and route: all or nothing
+                    state = tx.link(record, keys)
+                    features = journey_features(state, contact, scores)
+                    decision = route(x, features, self.policy)
+                    tx.save(record, state, route_row(decision))
+            except sa.exc.SQLAlchemyError as err:  # rolled back: nothing of this contact is stored
+                self._store_error = f"{type(err).__name__}: {err.orig if hasattr(err, 'orig') else err}"
+                logger.error("journey store write failed for contact %s: %s", contact.id, self._store_error)
+                state, features, decision = self._without_journey(contact, scores, x)
         journey = JourneyAnswer(
             linked=state.linked, status=state.status, customer_key=state.customer_key, claim_id=state.claim_id,
             new_claim=state.new_claim, prior_contacts=features.prior_contacts, channels_used=list(features.channels_used),
@@ -149,21 +151,16 @@ class TriageEngine:
             bot_failed_before=features.bot_failed_before, sentiment_trend=features.sentiment_trend,
             suppress_marketing=state.open_claims > 0, candidate_merges=state.candidate_merges)
         handoff = None
-        if route_answer.target == "human":
-            handoff = handoff_summary(normalised, scores, state, route_answer, features)
-        return self._answer(scores, route_answer, journey, handoff), x, features
+        if decision.target == "human":
+            handoff = handoff_summary(normalised, scores, state, decision, features)
+        return self._answer(scores, decision, journey, handoff), x, features
 
-    def _record(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact, route_with) -> JourneyState:
-        if self.store is None:
-            return JourneyState(status="store_unavailable")
-        keys = identity_keys(contact.customer, identifiers_in_text(_customer_texts(contact), self._text_ids))
-        record = contact_record(contact, scores, normalised)
-        try:
-            return self.store.record(record, keys, route=route_with)
-        except sa.exc.SQLAlchemyError as err:
-            self._store_error = f"{type(err).__name__}: {err.orig if hasattr(err, 'orig') else err}"
-            logger.error("journey store write failed for contact %s: %s", contact.id, self._store_error)
-            return JourneyState(status="store_unavailable")
+    def _without_journey(self, contact: Contact, scores: ContactScores, x: RoutingInput
+                         ) -> tuple[JourneyState, JourneyFeatures, RouteAnswer]:
+        """No store, or it failed: the contact is routed on its own."""
+        state = JourneyState(status="store_unavailable")
+        features = journey_features(state, contact, scores)
+        return state, features, route(x, features, self.policy)
 
     def _answer(self, s: ContactScores, r: RouteAnswer, journey: JourneyAnswer, handoff: str | None) -> TriageAnswer:
         return TriageAnswer(
@@ -250,6 +247,12 @@ def _iso(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.isoformat()
+
+
+def route_row(decision: RouteAnswer) -> dict[str, Any]:
+    """What the store keeps of a route, on the contact's row."""
+    return {"target": decision.target, "queue": decision.queue, "priority": decision.priority,
+            "reasons": [reason.code for reason in decision.reasons]}
 
 
 def journey_features(state: JourneyState, contact: Contact, scores: ContactScores) -> JourneyFeatures:

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, identifiers_in_text, identity_keys,
                                     normalise_email, normalise_phone, partition)
 from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
-from claimtriage.data.journeys.store import ContactRecord, JourneyStore, SchemaVersionError, metadata, schema_info
+from claimtriage.data.journeys.store import (ContactRecord, JourneyState, JourneyStore, SchemaVersionError, metadata,
+                                            schema_info)
 from claimtriage.data.schema import CustomerIdentifiers
 from claimtriage.data.journeys.pairwise import pairwise_scores
 
@@ -235,10 +236,17 @@ def _record(cid: str, days: float = 0, claim_type="billing_dispute", vec=None, *
                          redacted_text=f"text of {cid}", embedding=vec, **kw)
 
 
+def _record_routed(store: JourneyStore, record: ContactRecord, keys: IdentityKeys, route: dict) -> JourneyState:
+    with store.transaction() as tx:
+        state = tx.link(record, keys)
+        tx.save(record, state, route)
+    return state
+
+
 def test_store_links_customers_and_claims_and_reads_journeys(store_url):
     store = JourneyStore.open(store_url)
     v = np.array([0, 1, 0, 0], np.float32)
-    a = store.record(_record("c1", vec=v), _k(email="anna@libero.it"), route=lambda s: {"target": "bot"})
+    a = _record_routed(store, _record("c1", vec=v), _k(email="anna@libero.it"), {"target": "bot"})
     b = store.record(_record("c2", days=1, vec=v, channel="phone"), _k(phone="3331112222", email="anna@libero.it"))
     c = store.record(_record("c3", days=2, claim_type="technical_fault", vec=np.array([1, 0, 0, 0], np.float32)),
                      _k(phone="+39 333 111 2222"))
@@ -281,12 +289,10 @@ def test_a_failure_inside_the_write_leaves_nothing_half_written(store_url):
     store = JourneyStore.open(store_url)
     store.record(_record("c1"), _k(email="a@libero.it"))
     before = store.counts()
-
-    def explode(state):
-        raise RuntimeError("policy crashed")
-
-    with pytest.raises(RuntimeError):
-        store.record(_record("c2", days=1, claim_type="refund"), _k(email="a@libero.it", phone="3331112222"), route=explode)
+    record = _record("c2", days=1, claim_type="refund")
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.link(record, _k(email="a@libero.it", phone="3331112222"))
+        raise RuntimeError("policy crashed")  # between linking and saving
     assert store.counts() == before  # no identifier, claim or contact of c2
     store.close()
 
@@ -306,7 +312,7 @@ def test_resolution_and_inactivity_close_claims(store_url):
 def test_feedback_is_stored_and_closes_or_flags(store_url):
     store = JourneyStore.open(store_url)
     v = np.ones(4, dtype=np.float32) / 2
-    state = store.record(_record("c1", vec=v), _k(email="a@libero.it"), route=lambda s: {"target": "bot"})
+    state = _record_routed(store, _record("c1", vec=v), _k(email="a@libero.it"), {"target": "bot"})
     store.add_feedback("c1", route_outcome="bot_failed", claim="refund", agent="a1")
     nxt = store.record(_record("c2", days=1, vec=v), _k(email="a@libero.it"))
     assert nxt.claim_id == state.claim_id and nxt.prior[0].resolved_by == "unresolved"

@@ -1,10 +1,10 @@
 """`claimtriage fit-linking`: the claim-linking weights, reopen window and threshold, fitted on labelled journeys.
 
 1. Score the contacts once (model heads and embeddings).
-2. Oracle replay: walk the contacts in time order with the *true* claims built up as the store would build them
-   (centroid, last contact, last outcome, references); for every contact, each live true claim of its true customer
-   is a candidate, labelled 1 when it is the contact's own claim. The features are `link_features`, the same numbers
-   the store scores at run time.
+2. Oracle replay: walk the contacts in time order with the *true* claims built up by the store's own rules
+   (`linking.open_claim` and `linking.extend_claim`: centroid, last contact, last outcome, references); for every
+   contact, each live true claim of its true customer is a candidate, labelled 1 when it is the contact's own claim.
+   The features are `link_features`, the same numbers the store scores at run time.
 3. Fit a logistic regression per reopen window (a claim resolved longer ago than the window is closed and cannot be
    joined, so the window changes the candidates), then replay the contacts through the real journey store for each
    window and threshold and keep the pair with the best claim pairwise F1.
@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from claimtriage.data.journeys.linking import FEATURES, LinkingConfig, OpenClaim, is_stale, link_features
+from claimtriage.data.journeys.linking import (FEATURES, TOPIC_THREAD_CHANNELS, LinkingConfig, OpenClaim,
+                                               extend_claim, is_stale, link_features, open_claim)
 from claimtriage.data.journeys.store import ContactRecord
 from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
 from claimtriage.data.schema import Contact
@@ -35,50 +36,20 @@ REOPEN_DAYS = (7.0, 14.0, 21.0, 30.0)
 THRESHOLDS = (-0.5, 0.0, 0.5, 1.0, 1.5)
 
 
-@dataclass
-class _TrueClaim:
-    claim: OpenClaim
-    n: int
-
-
-def _extend(current: _TrueClaim | None, claim_id: str, record: ContactRecord) -> _TrueClaim:
-    """The claim after `record` joins it: the store's update rules (`JourneyStore._extend_claim`), in memory."""
-    ts = record.timestamp
-    resolved = ts if record.resolved_by in ("bot", "agent") else None
-    threads = frozenset({record.thread_id} if record.thread_id else ())
-    if current is None:
-        return _TrueClaim(OpenClaim(id=claim_id, claim_type=record.claim_type, opened_at=ts, last_contact_at=ts,
-                                    centroid=record.embedding, threads=threads, resolved_at=resolved,
-                                    last_embedding=record.embedding, last_channel=record.channel,
-                                    last_outcome=record.resolved_by, references=record.references), 1)
-    old, n = current.claim, current.n
-    centroid = old.centroid
-    if record.embedding is not None:
-        centroid = record.embedding if centroid is None else (centroid * n + record.embedding) / (n + 1)
-    return _TrueClaim(replace(
-        old, claim_type=old.claim_type if old.claim_type is not None else record.claim_type,
-        last_contact_at=max(ts, old.last_contact_at), centroid=centroid, threads=old.threads | threads,
-        resolved_at=resolved, last_embedding=record.embedding if record.embedding is not None else old.last_embedding,
-        last_channel=record.channel, last_outcome=record.resolved_by, references=old.references | record.references),
-        n + 1)
-
-
 def oracle_pairs(contacts: Sequence[Contact], records: Sequence[ContactRecord],
                  config: LinkingConfig) -> tuple[np.ndarray, np.ndarray]:
     """(features, labels) of every (contact, live true claim of its true customer) pair, in time order."""
-    from claimtriage.data.journeys.linking import TOPIC_THREAD_CHANNELS
-
-    claims: dict[str, dict[str, _TrueClaim]] = {}  # true customer -> true claim -> state
+    claims: dict[str, dict[str, OpenClaim]] = {}  # true customer -> true claim -> its state, as the store keeps it
     closed: set[str] = set()
     rows, labels = [], []
     for contact, record in zip(contacts, records, strict=True):
         customer, own = contact.labels.true_customer, contact.labels.true_claim
         incoming = record.incoming()
         mine = claims.setdefault(customer, {})
-        for claim_id, state in list(mine.items()):  # the store closes stale claims for good
-            if claim_id not in closed and is_stale(state.claim, incoming.timestamp, config):
+        for claim_id, claim in list(mine.items()):  # the store closes stale claims for good
+            if claim_id not in closed and is_stale(claim, incoming.timestamp, config):
                 closed.add(claim_id)
-        live = [s.claim for cid, s in mine.items() if cid not in closed]
+        live = [claim for claim_id, claim in mine.items() if claim_id not in closed]
         same_thread = incoming.thread_id and incoming.channel in TOPIC_THREAD_CHANNELS and any(
             incoming.thread_id in c.threads for c in live)
         if not same_thread:  # a shared email or social thread links without a score
@@ -89,7 +60,7 @@ def oracle_pairs(contacts: Sequence[Contact], records: Sequence[ContactRecord],
         if own in closed:  # the contact's claim was closed by time: at run time it opens a new one
             closed.discard(own)
             mine.pop(own)
-        mine[own] = _extend(mine.get(own), own, record)
+        mine[own] = extend_claim(mine[own], incoming) if own in mine else open_claim(own, incoming)
     return np.asarray(rows, dtype=float).reshape(-1, len(FEATURES)), np.asarray(labels, dtype=int)
 
 

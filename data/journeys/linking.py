@@ -4,6 +4,9 @@ A pure function of the contact and the open claims, so the store, the batch repl
 strongest first: the same email or social thread; a reference to an earlier contact ("as I wrote in my email", "vi
 ho già scritto"); the same predicted claim type; how similar the text is to what the claim was about; how recent the
 claim's last contact is. Claims close on a resolution outcome or after `inactivity_days` without contacts.
+
+What a claim becomes when a contact opens or joins it (`open_claim`, `extend_claim`) is pure too: the store writes
+it, and `claimtriage fit-linking` replays the true claims with it, so both see the same claim state.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -103,6 +106,7 @@ class OpenClaim:
     last_channel: str | None = None
     last_outcome: str | None = None
     references: frozenset[str] = field(default_factory=frozenset)
+    n_contacts: int = 1
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class Incoming:
     refers_back: bool = False
     claim_probabilities: dict[str, float] = field(default_factory=dict)
     references: frozenset[str] = frozenset()
+    resolved_by: str | None = None  # who settled the contact, when it says: bot | agent | unresolved
 
 
 @dataclass(frozen=True)
@@ -189,3 +194,42 @@ def choose_claim(incoming: Incoming, claims: list[OpenClaim], config: LinkingCon
     if best.claim_id is not None and best.score >= config.threshold:
         return best
     return LinkDecision(None, best.score, best.evidence)
+
+
+# ---- the claim's state after a contact ----------------------------------------------------------------------------
+def stored_vector(vector: np.ndarray | None) -> np.ndarray | None:
+    """A vector as the store keeps it (5 decimals) and reads it back (float32)."""
+    if vector is None:
+        return None
+    return np.asarray(np.asarray(vector, dtype=float).round(5), dtype=np.float32)
+
+
+def _resolved_at(incoming: Incoming) -> datetime | None:
+    return incoming.timestamp if incoming.resolved_by in ("bot", "agent") else None
+
+
+def open_claim(claim_id: str, incoming: Incoming) -> OpenClaim:
+    """The claim `incoming` opens."""
+    embedding = stored_vector(incoming.embedding)
+    return OpenClaim(id=claim_id, claim_type=incoming.claim_type, opened_at=incoming.timestamp,
+                     last_contact_at=incoming.timestamp, centroid=embedding,
+                     threads=frozenset({incoming.thread_id} if incoming.thread_id else ()),
+                     resolved_at=_resolved_at(incoming), last_embedding=embedding, last_channel=incoming.channel,
+                     last_outcome=incoming.resolved_by, references=incoming.references, n_contacts=1)
+
+
+def extend_claim(claim: OpenClaim, incoming: Incoming) -> OpenClaim:
+    """`claim` after `incoming` joins it: the centroid becomes the mean of the contacts' embeddings, threads and
+    references add up, the last contact's time (never earlier), channel, outcome and embedding are the newcomer's, a
+    claim type is filled in when the claim had none, and a resolution is cleared unless this contact resolves it."""
+    centroid = claim.centroid
+    if incoming.embedding is not None:
+        n = claim.n_contacts
+        centroid = incoming.embedding if centroid is None else (centroid * n + incoming.embedding) / (n + 1)
+    return replace(
+        claim, claim_type=claim.claim_type if claim.claim_type is not None else incoming.claim_type,
+        last_contact_at=max(incoming.timestamp, claim.last_contact_at), centroid=stored_vector(centroid),
+        threads=claim.threads | ({incoming.thread_id} if incoming.thread_id else set()),
+        resolved_at=_resolved_at(incoming), last_channel=incoming.channel, last_outcome=incoming.resolved_by,
+        last_embedding=claim.last_embedding if incoming.embedding is None else stored_vector(incoming.embedding),
+        references=claim.references | incoming.references, n_contacts=claim.n_contacts + 1)

@@ -1,0 +1,113 @@
+"""The journey store's tables (one SQLAlchemy `metadata`, the same on SQLite and PostgreSQL), the schema version they
+make, and the write path's statements built once (`Q`)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+#: the version of these tables; a store written by a newer version is refused (`SchemaVersionError`)
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+schema_info = sa.Table("schema_info", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+customers = sa.Table(
+    "customers", metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("customer_id", sa.String(120), nullable=True, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+identifiers = sa.Table(
+    "identifiers", metadata,
+    sa.Column("key", sa.String(300), primary_key=True),
+    sa.Column("customer_key", sa.String(40), sa.ForeignKey("customers.key"), nullable=False, index=True),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+candidate_merges = sa.Table(
+    "candidate_merges", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("customer_key", sa.String(40), nullable=False, index=True),
+    sa.Column("other_key", sa.String(40), nullable=False),
+    sa.Column("contact_id", sa.String(200), nullable=False),
+    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+claims = sa.Table(
+    "claims", metadata,
+    sa.Column("id", sa.String(60), primary_key=True),
+    sa.Column("customer_key", sa.String(40), sa.ForeignKey("customers.key"), nullable=False, index=True),
+    sa.Column("claim_type", sa.String(120), nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),  # open | closed
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_contact_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("close_reason", sa.String(40), nullable=True),
+    sa.Column("n_contacts", sa.Integer, nullable=False),
+    sa.Column("centroid", sa.JSON, nullable=True),
+    sa.Column("threads", sa.JSON, nullable=False),
+    sa.Column("last_embedding", sa.JSON, nullable=True),
+    sa.Column("last_channel", sa.String(20), nullable=True),
+    sa.Column("last_outcome", sa.String(20), nullable=True),
+    sa.Column("references", sa.JSON, nullable=False),  # hashed reference tokens (invoice, case numbers)
+)
+
+contacts = sa.Table(
+    "contacts", metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("customer_key", sa.String(40), nullable=True, index=True),
+    sa.Column("claim_id", sa.String(60), nullable=True, index=True),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("timestamp", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("language", sa.String(8), nullable=True),
+    sa.Column("claim_type", sa.String(120), nullable=True),
+    sa.Column("scores", sa.JSON, nullable=False),  # claim, confidence, sentiment(_score), complexity(_score), oos
+    sa.Column("route", sa.JSON, nullable=True),  # target, queue, priority, reason codes
+    sa.Column("bot_tried", sa.Boolean, nullable=False),
+    sa.Column("resolved_by", sa.String(20), nullable=True),
+    sa.Column("redacted_text", sa.Text, nullable=False),
+    sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contact_id", sa.String(200), sa.ForeignKey("contacts.id"), nullable=False, index=True),
+    sa.Column("claim", sa.String(120), nullable=True),
+    sa.Column("complexity", sa.String(10), nullable=True),
+    sa.Column("sentiment", sa.String(10), nullable=True),
+    sa.Column("route_outcome", sa.String(30), nullable=True),
+    sa.Column("agent", sa.String(120), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+class Q:
+    """The write path's statements, built once: building and coercing a statement costs more than running it on
+    SQLite, and the store writes one contact per request."""
+
+    contact_by_id = sa.select(contacts).where(contacts.c.id == sa.bindparam("b_id"))
+    insert_contact = contacts.insert()
+    owners = sa.select(identifiers.c.key, identifiers.c.customer_key).where(
+        identifiers.c.key.in_(sa.bindparam("b_keys", expanding=True)))
+    customer_ids = sa.select(customers.c.key, customers.c.customer_id).where(
+        customers.c.key.in_(sa.bindparam("b_keys", expanding=True)))
+    insert_customer = customers.insert()
+    insert_identifier = identifiers.insert()
+    insert_candidate = candidate_merges.insert()
+    set_customer_id = customers.update().where(customers.c.key == sa.bindparam("b_key"),
+                                                customers.c.customer_id.is_(None))
+    open_claims = sa.select(claims).where(claims.c.customer_key == sa.bindparam("b_customer"),
+                                          claims.c.status == "open").order_by(claims.c.opened_at)
+    count_open = sa.select(sa.func.count()).select_from(claims).where(
+        claims.c.customer_key == sa.bindparam("b_customer"), claims.c.status == "open")
+    update_claim = claims.update().where(claims.c.id == sa.bindparam("b_id"))
+    insert_claim = claims.insert()
+    prior = sa.select(contacts).where(contacts.c.claim_id == sa.bindparam("b_claim")).order_by(
+        contacts.c.timestamp, contacts.c.id)
+

@@ -1,0 +1,176 @@
+"""The journey store's write path: one `JourneyTransaction` per `JourneyStore.transaction()`.
+
+`link` places a contact in its customer's journey: it resolves the customer from the identifiers (creating, merging,
+or recording a candidate merge), closes the customer's stale claims, joins an open claim or opens one, and returns the
+`JourneyState` with the claim's earlier contacts. `save` then stores the contact row with the route decided on that
+state. Both run in the caller's transaction: nothing is committed unless the whole block succeeds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from claimtriage.data.journeys.identity import IdentityKeys, resolve
+from claimtriage.data.journeys.linking import (LinkingConfig, OpenClaim, choose_claim, extend_claim, is_stale,
+                                               open_claim)
+from claimtriage.data.journeys.reads import prior_contacts, state_of
+from claimtriage.data.journeys.records import ContactRecord, JourneyState, PriorContact, utc
+from claimtriage.data.journeys.tables import Q, candidate_merges, claims, contacts, customers, identifiers
+
+
+class JourneyTransaction:
+    """Link then save contacts inside one serialised write transaction (see `JourneyStore.transaction`)."""
+
+    def __init__(self, conn: Connection, linking: LinkingConfig) -> None:
+        self.conn = conn
+        self.linking = linking
+        self._unsaved: dict[str, datetime] = {}  # linked contact id -> when (its stored_at), until it is saved
+
+    @property
+    def unsaved(self) -> list[str]:
+        """Contacts linked but not saved yet: the transaction must not commit with any."""
+        return list(self._unsaved)
+
+    def link(self, record: ContactRecord, keys: IdentityKeys) -> JourneyState:
+        """The contact's place in its customer's journey, written as far as the customer and the claim go. A contact
+        id already stored comes back as it was stored, `already_stored` set: nothing is written, saving it does
+        nothing."""
+        conn = self.conn
+        existing = conn.execute(Q.contact_by_id, {"b_id": record.id}).mappings().first()
+        if existing is not None:
+            state = state_of(conn, existing)
+            state.already_stored = True
+            return state
+        now = datetime.now(timezone.utc)
+        self._unsaved[record.id] = now
+        if keys.empty:
+            return JourneyState(status="no_identifier")
+        incoming = record.incoming()
+        customer, status, n_conflicts = self._resolve(record, keys, now)
+        live = self._open_claims(customer, incoming.timestamp)
+        decision = choose_claim(incoming, live, self.linking)
+        prior: list[PriorContact] = []
+        if decision.claim_id is None:
+            claim = open_claim(_new_key("claim"), incoming)
+            conn.execute(Q.insert_claim, dict(customer_key=customer, status="open", **_claim_values(claim)))
+            claim_type = claim.claim_type
+        else:
+            joined = next(c for c in live if c.id == decision.claim_id)
+            prior = prior_contacts(conn, joined.id)
+            claim = extend_claim(joined, incoming)
+            conn.execute(Q.update_claim, {"b_id": claim.id, **_extension_values(claim)})
+            claim_type = joined.claim_type  # as the claim was before this contact
+        n_open = conn.execute(Q.count_open, {"b_customer": customer}).scalar_one()
+        return JourneyState(status=status, customer_key=customer, claim_id=claim.id,
+                            new_claim=decision.claim_id is None, claim_type=claim_type, opened_at=claim.opened_at,
+                            prior=prior, open_claims=n_open, candidate_merges=n_conflicts, link=decision)
+
+    def save(self, record: ContactRecord, state: JourneyState, route: dict[str, Any] | None = None) -> None:
+        """Store the contact row, on the customer and claim `link` gave it, with its route."""
+        if state.already_stored:
+            return
+        if record.id not in self._unsaved:
+            raise ValueError(f"contact {record.id} was not linked in this transaction: link it first")
+        now = self._unsaved.pop(record.id)
+        self.conn.execute(Q.insert_contact, dict(
+            id=record.id, customer_key=state.customer_key, claim_id=state.claim_id, channel=record.channel,
+            timestamp=utc(record.timestamp), language=record.language, claim_type=record.claim_type,
+            scores=record.scores, route=route, bot_tried=record.bot_tried, resolved_by=record.resolved_by,
+            redacted_text=record.redacted_text, stored_at=now))
+
+    # ---- identity --------------------------------------------------------------------------------------------
+    def _resolve(self, record: ContactRecord, keys: IdentityKeys, now: datetime) -> tuple[str, str, int]:
+        """(customer key, linked | new_customer, number of candidate merges recorded)."""
+        conn = self.conn
+        rows = conn.execute(Q.owners, {"b_keys": sorted(keys.strong)}).all() if keys.strong else []
+        owners = {key: owner for key, owner in rows}
+        cids = dict(conn.execute(Q.customer_ids, {"b_keys": sorted(set(owners.values()))}).all()) if owners else {}
+        cids = {k: (f"cid:{v}" if v else None) for k, v in cids.items()}
+        res = resolve(keys, owners, cids)
+        status = "linked"
+        customer = res.customer
+        if not customer:
+            customer = _new_key("cust")  # never reused, even after a merge removes a customer
+            conn.execute(Q.insert_customer, dict(key=customer, customer_id=None, created_at=now))
+            status = "new_customer"
+        for other in res.merge:
+            self._merge(keep=customer, gone=other)
+        for other in res.conflicts:
+            conn.execute(Q.insert_candidate, dict(
+                customer_key=customer, other_key=other, contact_id=record.id, created_at=now,
+                reason="shares an identifier with a customer that holds another customer id"))
+        if keys.customer_id:
+            conn.execute(Q.set_customer_id, {"b_key": customer, "customer_id": keys.customer_id.removeprefix("cid:")})
+        new_keys = sorted(k for k in keys.strong if k not in owners)
+        if new_keys:
+            conn.execute(Q.insert_identifier, [dict(key=k, customer_key=customer, first_seen=now) for k in new_keys])
+        return customer, status, len(res.conflicts)
+
+    def _merge(self, *, keep: str, gone: str) -> None:
+        """Everything of customer `gone` moves to `keep`, its customer id too when `keep` has none."""
+        conn = self.conn
+        gone_cid = conn.execute(sa.select(customers.c.customer_id).where(customers.c.key == gone)).scalar_one_or_none()
+        for table in (identifiers, claims, contacts):
+            conn.execute(table.update().where(table.c.customer_key == gone).values(customer_key=keep))
+        conn.execute(candidate_merges.update().where(candidate_merges.c.customer_key == gone).values(customer_key=keep))
+        conn.execute(customers.delete().where(customers.c.key == gone))
+        if gone_cid:
+            conn.execute(customers.update().where(customers.c.key == keep, customers.c.customer_id.is_(None))
+                         .values(customer_id=gone_cid))
+
+    # ---- claims ----------------------------------------------------------------------------------------------
+    def _open_claims(self, customer: str, ts: datetime) -> list[OpenClaim]:
+        """The customer's open claims at `ts`; those gone stale by then are closed for good."""
+        out = []
+        for row in self.conn.execute(Q.open_claims, {"b_customer": customer}).mappings().all():
+            claim = _claim_from_row(row)
+            if is_stale(claim, ts, self.linking):
+                reason = "resolved" if claim.resolved_at is not None else "inactive"
+                self.conn.execute(Q.update_claim, {"b_id": claim.id, "status": "closed", "closed_at": ts,
+                                                   "close_reason": reason})
+                continue
+            out.append(claim)
+        return out
+
+
+def _claim_from_row(row) -> OpenClaim:
+    return OpenClaim(id=row["id"], claim_type=row["claim_type"], opened_at=utc(row["opened_at"]),
+                     last_contact_at=utc(row["last_contact_at"]), centroid=_vector(row["centroid"]),
+                     threads=frozenset(row["threads"] or ()), resolved_at=utc(row["resolved_at"]),
+                     last_embedding=_vector(row["last_embedding"]), last_channel=row["last_channel"],
+                     last_outcome=row["last_outcome"], references=frozenset(row["references"] or ()),
+                     n_contacts=row["n_contacts"])
+
+
+def _claim_values(claim: OpenClaim) -> dict[str, Any]:
+    """The claims row of a claim's state (its customer and status aside)."""
+    return dict(id=claim.id, claim_type=claim.claim_type, opened_at=claim.opened_at,
+                last_contact_at=claim.last_contact_at, resolved_at=claim.resolved_at, n_contacts=claim.n_contacts,
+                centroid=_json_vector(claim.centroid), threads=sorted(claim.threads),
+                last_embedding=_json_vector(claim.last_embedding), last_channel=claim.last_channel,
+                last_outcome=claim.last_outcome, references=sorted(claim.references))
+
+
+def _extension_values(claim: OpenClaim) -> dict[str, Any]:
+    """The columns an extension writes: all that may change, the vectors only when the claim has them."""
+    values = _claim_values(claim)
+    del values["id"], values["opened_at"]
+    return {k: v for k, v in values.items() if v is not None or k not in ("centroid", "last_embedding")}
+
+
+def _json_vector(vector: np.ndarray | None) -> list[float] | None:
+    return None if vector is None else np.asarray(vector, dtype=float).round(5).tolist()
+
+
+def _vector(value: list[float] | None) -> np.ndarray | None:
+    return None if not value else np.asarray(value, dtype=np.float32)
+
+
+def _new_key(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"

@@ -1,0 +1,223 @@
+"""The journey store's write path: the pure claim state (`open_claim`, `extend_claim`) that the store writes and
+fit-linking replays, and `JourneyStore.transaction()` (link, then save: all or nothing), on SQLite and PostgreSQL;
+then the engine's request path on top of it, with scores made by hand (no trained model)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from claimtriage.data.journeys.identity import identity_keys
+from claimtriage.data.journeys.linking import Incoming, OpenClaim, extend_claim, open_claim, stored_vector
+from claimtriage.data.journeys.store import ContactRecord, JourneyStore
+from claimtriage.data.journeys.tables import claims
+from claimtriage.data.journeys.writes import JourneyTransaction
+from claimtriage.data.schema import CustomerIdentifiers
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def _incoming(days: float = 0, vec=None, **kw) -> Incoming:
+    base = dict(channel="email", timestamp=T0 + timedelta(days=days), claim_type="billing_dispute", embedding=vec)
+    return Incoming(**{**base, **kw})
+
+
+# ---- the claim's state after a contact: pure -------------------------------------------------------------------
+@pytest.mark.unit
+def test_a_new_claim_keeps_the_contact_as_the_store_does():
+    v = np.array([0.123456789, -0.5, 0.25, 1 / 3], np.float32)
+    claim = open_claim("k1", _incoming(vec=v, thread_id="mail-1", references=frozenset({"r1"}), resolved_by="agent"))
+    assert claim.centroid.dtype == np.float32 and np.array_equal(claim.centroid, stored_vector(v))
+    assert claim.centroid.tolist() == np.float32([0.12346, -0.5, 0.25, 0.33333]).tolist()  # 5 decimals, as stored
+    assert np.array_equal(claim.last_embedding, claim.centroid)
+    assert claim.opened_at == claim.last_contact_at == claim.resolved_at == T0
+    assert claim.threads == {"mail-1"} and claim.references == {"r1"} and claim.n_contacts == 1
+    assert (claim.claim_type, claim.last_channel, claim.last_outcome) == ("billing_dispute", "email", "agent")
+    assert open_claim("k2", _incoming()).centroid is None and open_claim("k2", _incoming()).resolved_at is None
+
+
+@pytest.mark.unit
+def test_extending_a_claim_averages_adds_up_and_takes_the_newcomers_last_fields():
+    a, b = np.array([1, 0, 0, 0], np.float32), np.array([0, 1, 0, 0], np.float32)
+    claim = open_claim("k1", _incoming(vec=a, claim_type=None, thread_id="t1", references=frozenset({"r1"}),
+                                       resolved_by="bot"))
+    claim = extend_claim(claim, _incoming(days=1, vec=b, channel="phone", thread_id="t2",
+                                          references=frozenset({"r2"}), resolved_by="unresolved"))
+    assert claim.n_contacts == 2 and claim.centroid.tolist() == [0.5, 0.5, 0, 0]
+    assert claim.claim_type == "billing_dispute"  # filled in: the claim had none
+    assert claim.threads == {"t1", "t2"} and claim.references == {"r1", "r2"}
+    assert (claim.last_channel, claim.last_outcome, claim.resolved_at) == ("phone", "unresolved", None)
+    assert np.array_equal(claim.last_embedding, b) and claim.last_contact_at == T0 + timedelta(days=1)
+    third = extend_claim(claim, _incoming(days=2, vec=a, claim_type="refund"))
+    assert third.n_contacts == 3 and third.centroid.tolist() == np.float32([0.66667, 0.33333, 0, 0]).tolist()
+    assert third.claim_type == "billing_dispute"  # a claim's type is never overwritten
+
+
+@pytest.mark.unit
+def test_extending_without_an_embedding_or_out_of_order_keeps_what_the_claim_knew():
+    v = np.ones(4, np.float32) / 2
+    claim = open_claim("k1", _incoming(days=3, vec=v, resolved_by="agent"))
+    later = extend_claim(claim, _incoming(days=1, resolved_by="agent"))  # an earlier contact, replayed late
+    assert later.last_contact_at == T0 + timedelta(days=3)  # never moves back
+    assert later.resolved_at == T0 + timedelta(days=1)  # this contact resolved it
+    assert np.array_equal(later.centroid, claim.centroid) and np.array_equal(later.last_embedding, claim.last_embedding)
+    assert later.n_contacts == 2 and claim.n_contacts == 1  # the input is not changed
+    empty = OpenClaim(id="k2", claim_type=None, opened_at=T0, last_contact_at=T0, centroid=None)
+    assert np.array_equal(extend_claim(empty, _incoming(vec=v)).centroid, v)
+
+
+# ---- the store: link, then save --------------------------------------------------------------------------------
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.unit),
+                        pytest.param("postgresql", marks=pytest.mark.service)])
+def store(request, tmp_path):
+    """An empty store: SQLite in the test's folder, or a fresh database of the test's own on the PostgreSQL server
+    (conftest `pg_url`; skipped without CLAIMTRIAGE_TEST_PG_URL)."""
+    url = f"sqlite:///{tmp_path / 'journeys.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    store = JourneyStore.open(url)
+    yield store
+    store.close()
+
+
+def _record(cid: str, days: float = 0, vec=None, **kw) -> ContactRecord:
+    return ContactRecord(id=cid, channel=kw.pop("channel", "email"), timestamp=T0 + timedelta(days=days),
+                         language="it", claim_type=kw.pop("claim_type", "billing_dispute"), scores={},
+                         redacted_text=kw.pop("text", f"text of {cid}"), embedding=vec, **kw)
+
+
+def _keys(email: str = "anna@libero.it", **kw):
+    return identity_keys(CustomerIdentifiers(email=email, **kw))
+
+
+def test_link_then_save_stores_the_contact_with_its_route(store):
+    with store.transaction() as tx:
+        assert isinstance(tx, JourneyTransaction)
+        state = tx.link(_record("c1"), _keys())
+        assert state.status == "new_customer" and state.new_claim and state.open_claims == 1
+        tx.save(_record("c1"), state, {"target": "bot", "reasons": []})
+    contacts = store.journey(state.customer_key)["claims"][0]["contacts"]
+    assert [(c["id"], c["route"]) for c in contacts] == [("c1", {"target": "bot", "reasons": []})]
+
+
+def test_a_failure_between_link_and_save_leaves_nothing_stored(store):
+    with pytest.raises(RuntimeError, match="routing crashed"), store.transaction() as tx:
+        tx.link(_record("c1"), _keys(phone="3331112222"))
+        raise RuntimeError("routing crashed")
+    assert set(store.counts().values()) == {0}  # no customer, identifier, claim or contact
+
+
+def test_a_store_error_inside_the_transaction_rolls_back_the_whole_contact(store):
+    store.record(_record("c1"), _keys())
+    before = store.counts()
+    with pytest.raises(sa.exc.IntegrityError), store.transaction() as tx:
+        bad = _record("c2", days=1, text=None, claim_type="refund")  # the contact row cannot be written
+        tx.save(bad, tx.link(bad, _keys(phone="3331112222")))
+    assert store.counts() == before
+
+
+def test_a_contact_linked_but_never_saved_is_not_committed(store):
+    with pytest.raises(RuntimeError, match="linked but not saved"), store.transaction() as tx:
+        tx.link(_record("c1"), _keys())
+    assert set(store.counts().values()) == {0}
+
+
+def test_saving_what_was_not_linked_here_is_refused(store):
+    state = store.record(_record("c1"), _keys())
+    with pytest.raises(ValueError, match="link it first"), store.transaction() as tx:
+        tx.save(_record("c2"), state)
+    assert store.counts()["contacts"] == 1
+
+
+def test_the_same_id_twice_returns_the_stored_state_and_writes_nothing(store):
+    v = np.ones(4, np.float32) / 2
+    with store.transaction() as tx:
+        first = tx.link(_record("c1", vec=v), _keys())
+        tx.save(_record("c1", vec=v), first, {"target": "human"})
+    before = store.counts()
+    with store.transaction() as tx:
+        again = tx.link(_record("c1", vec=v), _keys(phone="3331112222"))  # a retry, even with more identifiers
+        tx.save(_record("c1", vec=v), again, {"target": "bot"})
+    assert again.already_stored and not first.already_stored
+    assert (again.customer_key, again.claim_id, again.prior) == (first.customer_key, first.claim_id, [])
+    assert store.counts() == before
+    assert store.journey(first.customer_key)["claims"][0]["contacts"][0]["route"] == {"target": "human"}
+
+
+def test_the_stored_claim_is_the_pure_claim_state(store):
+    """What fit-linking replays in memory (`open_claim`, `extend_claim`) is what the store keeps, to the bit."""
+    rng = np.random.default_rng(0)
+    vecs = [v / np.linalg.norm(v) for v in rng.normal(size=(4, 8)).astype(np.float32)]
+    records = [_record("c1", vec=vecs[0], thread_id="m1", references=frozenset({"r1"})),
+               _record("c2", days=1, vec=vecs[1], thread_id="m1", channel="email", resolved_by="agent"),
+               _record("c3", days=2, thread_id="m1", references=frozenset({"r2"})),
+               _record("c4", days=3, vec=vecs[2], thread_id="m1", resolved_by="unresolved")]
+    expected = None
+    for record in records:
+        state = store.record(record, _keys())
+        assert state.claim_id is not None and (expected is None or state.claim_id == expected.id)
+        incoming = record.incoming()
+        expected = open_claim(state.claim_id, incoming) if expected is None else extend_claim(expected, incoming)
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(claims).where(claims.c.id == expected.id)).mappings().one()
+    assert row["centroid"] == np.asarray(expected.centroid, dtype=float).round(5).tolist()
+    assert np.array_equal(np.asarray(row["centroid"], np.float32), expected.centroid)
+    assert np.array_equal(np.asarray(row["last_embedding"], np.float32), expected.last_embedding)
+    assert row["n_contacts"] == expected.n_contacts == 4
+    assert (row["threads"], row["references"]) == (sorted(expected.threads), sorted(expected.references))
+    assert (row["last_channel"], row["last_outcome"], row["claim_type"]) == (
+        expected.last_channel, expected.last_outcome, expected.claim_type)
+    assert row["resolved_at"] is expected.resolved_at is None
+    assert row["last_contact_at"].replace(tzinfo=timezone.utc) == expected.last_contact_at
+
+
+# ---- the engine's request path on top ----------------------------------------------------------------------------
+def _scored(contact_id: str):
+    from claimtriage.models.triage_model import ContactScores
+
+    return ContactScores(contact_id=contact_id, language="it", claim="billing_dispute", claim_confidence=0.9,
+                         claim_top_k=[("billing_dispute", 0.9)], sentiment="neutral", sentiment_score=0.0,
+                         complexity="low", complexity_score=0.1, embedding=np.ones(4, np.float32) / 2)
+
+
+def _contact(cid: str, days: float = 0):
+    from claimtriage.data.schema import Contact
+
+    return Contact.model_validate({"id": cid, "channel": "email", "timestamp": T0 + timedelta(days=days),
+                                   "customer": {"email": "anna@libero.it"}, "body": "La bolletta di marzo è sbagliata"})
+
+
+def _engine(store):
+    from claimtriage.serving.engine import TriageEngine
+    from claimtriage.serving.policy import load_policy
+
+    return TriageEngine(None, store=store, policy=load_policy(), model_version="test")  # decide needs no model
+
+
+def test_the_engine_stores_each_contact_with_the_route_it_answered(store):
+    engine = _engine(store)
+    first = engine.decide(_contact("e1"), _scored("e1"))
+    second = engine.decide(_contact("e2", days=1), _scored("e2"))
+    retry = engine.decide(_contact("e2", days=1), _scored("e2"))
+    assert second.journey.claim_id == first.journey.claim_id and second.journey.repeat_contact
+    stored = store.journey(first.journey.customer_key)["claims"][0]["contacts"]
+    assert [c["route"]["target"] for c in stored] == [first.route.target, second.route.target]
+    assert stored[1]["route"]["reasons"] == [r.code for r in second.route.reasons]
+    assert retry.journey.claim_id == second.journey.claim_id and retry.route == second.route
+    assert store.counts()["contacts"] == 2
+
+
+def test_a_store_failure_while_saving_rolls_back_and_routes_without_a_journey(store, monkeypatch):
+    engine = _engine(store)
+
+    def fail(self, record, state, route=None):
+        raise sa.exc.OperationalError("INSERT INTO contacts", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(JourneyTransaction, "save", fail)
+    answer = engine.decide(_contact("e1"), _scored("e1"))
+    assert answer.journey.status == "store_unavailable" and not answer.journey.linked
+    assert "NO_JOURNEY" in {r.code for r in answer.route.reasons}
+    assert set(store.counts().values()) == {0}  # the customer and claim that link wrote are gone too
+    monkeypatch.undo()  # the outage is over: the next contact gets its journey again
+    assert engine.decide(_contact("e2"), _scored("e2")).journey.status == "new_customer"
