@@ -14,15 +14,21 @@ Groups are assigned greedily, largest first (random order among equal sizes, fro
 has room for the group's stratum (its most common claim label, else sentiment label) and, among those, is the
 furthest below its overall target. Strata too small to reach every split go where the overall split is shortest.
 The result depends only on the contacts' ids, texts and keys and on `seed`, not on input order.
+
+`stratified_split` is the per-label alternative (a user's own labelled file, or any head config with
+`split.method: stratified`): the same groups, but each label is divided on its own, so that every label with at
+least one example per role reaches every role (`role_counts`), a label with fewer stays in train, and which groups
+go where depends on the customers' words and `seed` only, never on row order or on row-numbered ids.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
 from claimtriage.data.schema import Contact
@@ -134,6 +140,88 @@ def split_contacts(
         counts[chosen] += size
         for i in groups[g]:
             assignment[i] = chosen
+    splits: dict[str, list[Contact]] = {name: [] for name in SPLIT_NAMES}
+    for index, contact in enumerate(items):
+        splits[SPLIT_NAMES[assignment[index]]].append(contact)
+    return splits
+
+
+def role_counts(n: int, fractions: Sequence[float]) -> tuple[int, int, int]:
+    """How many of a label's `n` examples go to train, validation and test in `stratified_split`.
+
+    Each held-out role with a share > 0 gets its rounded share but at least one example, and train keeps the rest
+    (at least one); a label with fewer examples than 1 + the held-out roles stays whole in train."""
+    shares = _check_fractions(fractions)
+    held = [s for s in (1, 2) if shares[s] > 0]
+    counts = [n, 0, 0]
+    if n < 1 + len(held):
+        return (n, 0, 0)
+    for s in held:
+        counts[s] = max(1, int(n * shares[s] + 0.5))
+    while counts[1] + counts[2] > n - 1:  # train keeps at least one: trim the larger held-out role
+        s = max(held, key=lambda r: (counts[r], -r))
+        counts[s] -= 1
+    counts[0] = n - counts[1] - counts[2]
+    return (counts[0], counts[1], counts[2])
+
+
+def _default_label(contact: Contact) -> str | None:
+    return (contact.labels.claim or contact.labels.sentiment) if contact.labels is not None else None
+
+
+def stratified_split(
+    contacts: Iterable[Contact],
+    *,
+    fractions: Sequence[float] = (0.8, 0.1, 0.1),
+    seed: int = 0,
+    group_by: GroupBy = "thread",
+    label_of: Callable[[Contact], str | Sequence[str] | None] | None = None,
+) -> dict[str, list[Contact]]:
+    """Contacts split into "train", "validation" and "test" label by label, keeping every group on one side.
+
+    A group's stratum is its members' most common label (`label_of`, by default the claim else the sentiment label;
+    for a list of labels its rarest one; ties to the alphabetically first). Each stratum is divided by `role_counts`
+    on its own: its groups are visited in an order drawn from `seed` and the group's words (never its ids or its
+    position in the file) and each goes to the held-out role with the most room left that it fits, else to train.
+    A stratum too small for a held-out role stays in train. Each split keeps the input order of its contacts.
+    """
+    shares = _check_fractions(fractions)
+    items = list(contacts)
+    label_of = label_of or _default_label
+    labels = [label_of(c) for c in items]
+    frequency: Counter[str] = Counter(
+        lab for value in labels if value is not None for lab in ([value] if isinstance(value, str) else value))
+
+    def one(value: str | Sequence[str] | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        return min(value, key=lambda lab: (frequency[lab], lab)) if value else ""
+
+    groups = _groups(items, group_by)
+    strata: dict[str, list[int]] = defaultdict(list)
+    for g, members in enumerate(groups):
+        votes = Counter(one(labels[i]) for i in members)
+        strata[min(votes.items(), key=lambda item: (-item[1], item[0]))[0]].append(g)
+
+    def key(g: int) -> tuple[str, str]:
+        words = min((normalised_text(items[i]) for i in groups[g]), default="")
+        anchor = words or min(items[i].id for i in groups[g])
+        return hashlib.sha256(f"{seed}\x00{anchor}".encode()).hexdigest(), anchor
+
+    assignment: dict[int, int] = {}
+    for stratum in sorted(strata):
+        members = sorted(strata[stratum], key=key)
+        targets = role_counts(sum(len(groups[g]) for g in members), shares)
+        filled = [0, 0, 0]
+        for g in members:
+            size = len(groups[g])
+            room = {s: targets[s] - filled[s] for s in (1, 2) if targets[s] - filled[s] >= size}
+            chosen = max(room, key=lambda s: (room[s], -s)) if room else 0
+            filled[chosen] += size
+            for i in groups[g]:
+                assignment[i] = chosen
     splits: dict[str, list[Contact]] = {name: [] for name in SPLIT_NAMES}
     for index, contact in enumerate(items):
         splits[SPLIT_NAMES[assignment[index]]].append(contact)

@@ -67,6 +67,42 @@ def out_of_scope_metrics(y_true: Sequence[str], y_pred: Sequence[str], known: se
     }
 
 
+def gated_metrics(y_true: Sequence[str], y_pred: Sequence[str], rejected: Sequence[bool] | np.ndarray,
+                  known: set[str]) -> dict[str, float | int]:
+    """What the out-of-scope gate does to every evaluated row, with `y_pred` the head's label before the gate.
+
+    A row is in scope when its true label is one the head was trained on (`known`): only rows whose label the head
+    never saw are out of scope, so a rejected row of a trained label is a missed contact, never a caught one.
+
+    - `coverage`: share of all rows the gate accepts; `selective_accuracy`: right among the accepted rows (an
+      accepted row of an unseen label is wrong);
+    - `in_scope_coverage` and `in_scope_accuracy`: over the in-scope rows, accepted, and accepted with the right
+      label (a gate that rejects too much pays here);
+    - `oos_recall` (unseen-label rows rejected) and `oos_precision` (rejected rows that are unseen-label rows), only
+      when some rows are out of scope.
+    """
+    rejected = np.asarray(rejected, dtype=bool)
+    accepted = ~rejected
+    in_scope = np.asarray([y in known for y in y_true], dtype=bool)
+    correct = np.asarray([p == y for p, y in zip(y_pred, y_true, strict=True)], dtype=bool)
+
+    def share(hits: np.ndarray, of: np.ndarray) -> float:
+        return float(hits.sum() / of.sum()) if of.any() else float("nan")
+
+    out: dict[str, float | int] = {
+        "n_in_scope": int(in_scope.sum()),
+        "n_out_of_scope": int((~in_scope).sum()),
+        "coverage": float(accepted.mean()) if len(accepted) else float("nan"),
+        "selective_accuracy": share(correct & accepted, accepted),
+        "in_scope_coverage": share(accepted & in_scope, in_scope),
+        "in_scope_accuracy": share(correct & accepted & in_scope, in_scope),
+    }
+    if (~in_scope).any():
+        out["oos_recall"] = share(rejected & ~in_scope, ~in_scope)
+        out["oos_precision"] = share(rejected & ~in_scope, rejected)
+    return out
+
+
 def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     from scipy.stats import spearmanr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,9 +17,14 @@ TASK_FIELDS = {"claim": "label", "sentiment": "sentiment", "complexity": "comple
 
 def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: str, label_column: str,
                      task: str, channel: Channel, output_dir: Path, register: bool):
-    """A one-head config for a user's own labelled file (CSV, JSONL or Parquet)."""
+    """A one-head config for a user's own labelled file (CSV, JSONL or Parquet).
+
+    The file is split by label (`split.method: stratified`): every label with at least one example per role reaches
+    train and validation (and test when no eval file is given), a rarer one stays in train with a warning, and the
+    row order of the export (often sorted by label) changes nothing. With an eval file, that file is the test role
+    and the train file gives train and validation only. Labels are names: a column of numbers is read as text."""
     from claimtriage.data.mapping import ColumnMapping
-    from claimtriage.training.config import HeadTrainConfig, SourceConfig, TrainConfig, TrackingConfig
+    from claimtriage.training.config import HeadTrainConfig, SourceConfig, SplitConfig, TrainConfig, TrackingConfig
 
     mapping = ColumnMapping(columns={"text": text_column, TASK_FIELDS[task]: label_column}, default_channel=channel)
     head = HeadTrainConfig(
@@ -28,7 +34,8 @@ def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: s
         oos_accept_rate=0.97 if task == "claim" else None,
         head={"sparse": {"word_ngrams": [1, 2], "char_ngrams": [2, 5]}} if task == "claim" else {},
     )
-    return TrainConfig(name=Path(train_file).stem.replace(" ", "_") or "user", heads={task: head},
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(train_file).stem) or "user"
+    return TrainConfig(name=name, heads={task: head}, split=SplitConfig(method="stratified"),
                        output_dir=output_dir, tracking=TrackingConfig(register_model=register))
 
 

@@ -24,6 +24,10 @@ TextView = Literal["customer_text", "first_customer_turn"]
 LabelField = Literal["claim", "claims", "sentiment", "complexity", "derived", "derived_sentiment"]
 
 
+#: how the contacts without a source split of their own are divided (SplitConfig.method)
+SplitMethod = Literal["grouped", "stratified"]
+
+
 class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +50,10 @@ class SplitConfig(_Config):
     test: float = Field(default=0.15, gt=0, lt=0.5)
     #: what stays on one side of a split: a conversation, or a customer's whole history
     group_by: Literal["thread", "customer", "contact"] = "thread"
+    #: grouped: the leak-free split over all contacts (`data.splits.split_contacts`); stratified: the same groups,
+    #: divided label by label (`data.splits.stratified_split`), so no label with an example per role misses a role
+    #: and row order never matters (what `claimtriage train --train-file` uses)
+    method: SplitMethod = "grouped"
     #: sources that already have splits: which of their splits plays each role
     train_splits: list[str] = Field(default_factory=lambda: ["train"])
     validation_splits: list[str] = Field(default_factory=lambda: ["validation"])
@@ -80,6 +88,8 @@ class HeadTrainConfig(_Config):
     unseen_labels: list[str] = Field(default_factory=list)
     #: when given, the test role is exactly these sources (never trained on); else own splits or a carved share
     test_sources: list[SourceConfig] = Field(default_factory=list)
+    #: this head's split method; None: the config's `split.method`
+    split_method: SplitMethod | None = None
 
     @field_validator("sources", "test_sources")
     @classmethod

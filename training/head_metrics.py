@@ -1,17 +1,24 @@
-"""Score one trained head on held-out examples: overall, per slice, calibration, out-of-scope, and plots."""
+"""Score one trained head on held-out examples: overall, per slice, calibration, out-of-scope, and plots.
+
+A row is out of scope only when its true label is not one the head was trained on. With the gate off:
+`accuracy`, `macro_f1` and `ece` over the in-scope rows (what promotion compares), `accuracy_all_rows` over every
+row (an unseen-label row is wrong), and `unseen_labels` / `n_unseen_label_rows` when there are any. With the claim head's
+out-of-scope gate on (`models.metrics.gated_metrics`): `coverage`, `selective_accuracy`, `in_scope_coverage`,
+`in_scope_accuracy`, and `oos_recall` / `oos_precision` when the eval rows hold labels unseen in training.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from claimtriage.models.metrics import (
-    OUT_OF_SCOPE,
     classification_metrics,
+    gated_metrics,
     multilabel_metrics,
-    out_of_scope_metrics,
     per_slice,
     plot_calibration,
     plot_confusion,
@@ -49,12 +56,15 @@ def evaluate_head(name: str, head: Head, examples: Examples, embeddings: np.ndar
     metrics: dict[str, Any] = {"n_eval": len(truth)}
     metrics.update({k: v for k, v in classification_metrics(pick(truth), pick(predicted), probs[in_scope], head.labels).items()
                     if k != "n"})
+    metrics["accuracy_all_rows"] = float(np.mean([p == y for p, y in zip(predicted, truth, strict=True)]))
+    unseen = Counter(y for y in truth if y not in known)
+    if unseen:  # names as a list: MLflow metric keys cannot hold every label a user writes
+        metrics["unseen_labels"] = sorted(unseen)
+        metrics["n_unseen_label_rows"] = sum(unseen.values())
     if oos is not None:
         rejected = oos.reject(embeddings, probs)
-        gated = [OUT_OF_SCOPE if r else p for r, p in zip(rejected, predicted, strict=True)]
         metrics["rejected_share"] = float(rejected.mean())
-        if len(in_scope) < len(truth):
-            metrics.update(out_of_scope_metrics(truth, gated, known))
+        metrics.update(gated_metrics(truth, predicted, rejected, known))
     if name in ("sentiment", "complexity"):
         scores = head.score_from_proba(probs)
         pairs = [(s, t) for s, t in zip(scores, _true_scores(name, examples), strict=True) if t is not None]

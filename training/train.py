@@ -1,15 +1,22 @@
 """`train(config)`: optionally fine-tune the encoder on the heads' train role (`training.finetune`), encode each
 head's data once, fit the heads, calibrate and set the out-of-scope gate on the
 validation role, score the untouched test role, save the model and (optionally) track it in MLflow.
+
+Everything is written into a hidden folder beside `output_dir` and moved into place only when training succeeded,
+so a run that fails (bad data, an interrupted fit) leaves nothing half-written where a reader would find it.
+`metrics.json` repeats the main head's figures at the top level (the claim head, else the only head).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import random
+import shutil
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,21 +78,65 @@ def _encode_once(encoder: Encoder, data: dict[str, HeadData], batch_size: int, c
     return lookup
 
 
+#: the top-level figures of metrics.json, copied from the main head when it has them
+SUMMARY_KEYS = ("accuracy", "macro_f1", "n_train", "n_eval", "accuracy_all_rows", "coverage", "selective_accuracy",
+                "in_scope_accuracy", "oos_recall", "oos_precision", "n_labels_trained")
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    """Move what `staging` holds into `out`: the whole folder when `out` is new, else entry by entry (an entry of
+    the same name is replaced; anything else already in `out` stays)."""
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    for entry in sorted(staging.iterdir()):
+        target = out / entry.name
+        old = None
+        if target.exists():
+            old = out / f".{entry.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(target, old)
+        os.replace(entry, target)
+        if old is not None:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    staging.rmdir()
+
+
 def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: bool = True) -> TrainResult:
-    """Train every head of `config`; write the model and metrics.json under `output_dir`."""
+    """Train every head of `config`; write the model and metrics.json under `output_dir` (only once all went well)."""
+    out = Path(output_dir or config.output_dir / config.name)
+    target = out.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        result = _train(config, staging)
+        _move_into_place(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    result.model_dir = out / result.model_dir.relative_to(staging)
+    result.plots = [out / plot.relative_to(staging) for plot in result.plots]
+    if track:
+        from claimtriage.training.tracking import log_training
+
+        result.run_id, result.model_version = log_training(config, result, result.data)
+    log.info("training.done name=%s seconds=%.1f", config.name, result.metrics["train_seconds"])
+    return result
+
+
+def _train(config: TrainConfig, out: Path) -> TrainResult:
+    """The training itself, writing into `out` (the staging folder)."""
     random.seed(config.seed)
     np.random.seed(config.seed)
     started = time.perf_counter()
-    out = Path(output_dir or config.output_dir / config.name)
-    out.mkdir(parents=True, exist_ok=True)
-    encoder = Encoder.load(config.encoder.name, dtype=config.encoder.dtype, max_seq_length=config.encoder.max_seq_length,
-                           max_chunks=config.encoder.max_chunks)
     heads, views, data, metrics = {}, {}, {}, {"heads": {}}
     oos = None
     plots: list[Path] = []
     cache = SourceCache()
-    for name, head_cfg in config.heads.items():
+    for name, head_cfg in config.heads.items():  # the data first: a bad file fails before the encoder loads
         data[name] = head_data(head_cfg, config.split, config.seed, cache)
+    encoder = Encoder.load(config.encoder.name, dtype=config.encoder.dtype, max_seq_length=config.encoder.max_seq_length,
+                           max_chunks=config.encoder.max_chunks)
     held_out = hold_out_across_heads(data)
     if held_out:
         metrics["held_out_across_heads"] = held_out
@@ -115,13 +166,23 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
             oos = OutOfScopeDetector(accept_rate=head_cfg.oos_accept_rate, seed=config.seed, method=head_cfg.oos_method)
             if head_cfg.oos_method == "knn_prob":
                 oos.fit_bank(emb["train"], split_data.train.labels)
-            val_emb = emb["validation"][val_rows]
-            oos.fit_threshold(val_emb, head.predict_proba(val_emb, [split_data.validation.texts[i] for i in val_rows]))
+            if val_rows:
+                val_emb = emb["validation"][val_rows]
+                oos.fit_threshold(val_emb, head.predict_proba(val_emb, [split_data.validation.texts[i] for i in val_rows]))
+            else:  # every label too rare to hold one out: no held-out in-scope rows to set the threshold on
+                log.warning("training.no_oos_gate head=%s: no validation examples of trained labels", name)
+                metrics.setdefault("warnings", []).append(
+                    f"{name}: no validation examples of trained labels, so no out-of-scope gate; add examples")
+                oos = None
         heads[name], views[name] = head, head_cfg.text
         head_metrics, head_plots = evaluate_head(name, head, split_data.test, emb["test"], oos=oos if name == "claim" else None,
                                                  plot_dir=out / "plots")
         head_metrics.update(split_data.sizes(), train_seconds=round(time.perf_counter() - t0, 2))
+        if not head.config.multi_label:
+            head_metrics["n_labels_trained"] = len(set(split_data.train.labels))
         metrics["heads"][name] = head_metrics
+        if split_data.warnings:
+            metrics.setdefault("warnings", []).extend(f"{name}: {note}" for note in split_data.warnings)
         plots += head_plots
     info = {
         "name": config.name,
@@ -136,19 +197,11 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
         info["finetune"] = {**config.finetune.model_dump(mode="json"), "weights_digest": encoder.weights_digest}
     model = TriageModel(encoder, heads, views=views, oos=oos, info=info)
     model_dir = model.save(out / "model")
-    claim = metrics["heads"]["claim"]
-    metrics.update({key: claim[key] for key in ("accuracy", "macro_f1", "n_train", "n_eval") if key in claim})
-    for key in ("in_scope_accuracy", "oos_recall", "oos_precision"):
-        if key in claim:
-            metrics[key] = claim[key]
+    main = "claim" if "claim" in metrics["heads"] else next(iter(metrics["heads"]))
+    metrics["head"] = main
+    metrics.update({key: metrics["heads"][main][key] for key in SUMMARY_KEYS if key in metrics["heads"][main]})
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     metrics["encoder_dtype"] = encoder.dtype
     metrics = json_ready(metrics)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    result = TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots, data=data)
-    if track:
-        from claimtriage.training.tracking import log_training
-
-        result.run_id, result.model_version = log_training(config, result, data)
-    log.info("training.done name=%s seconds=%.1f", config.name, metrics["train_seconds"])
-    return result
+    return TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots, data=data)
