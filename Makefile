@@ -13,7 +13,7 @@ export MLFLOW_DISABLE_TELEMETRY ?= true
 export BENTOML_DO_NOT_TRACK ?= true
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install demo test test-all clean
+.PHONY: install demo test test-fast test-all clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,11 +27,20 @@ install: $(STAMP)
 demo: install
 	$(BIN)/claimtriage demo
 
-# tests/services.sh installs (Debian packages) and starts what the suite needs: headless Chromium, PostgreSQL on loopback
+# Kinds of tests (markers, see tests/conftest.py): unit, data, model, service; `slow` ones have fast twins.
+# test: the layers (import-linter), then the complete default suite, every kind but slow; what CI runs.
+# tests/services.sh installs (Debian packages) and starts what it needs: headless Chromium, PostgreSQL on loopback
 test: install
+	$(BIN)/lint-imports
 	CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest
 
+# unit tests only: no services, no trained model, no shared datasets (seconds)
+test-fast: install
+	$(BIN)/pytest -m unit
+
+# everything, the slow tests too
 test-all: install
+	$(BIN)/lint-imports
 	CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest -m ""
 
 clean:

@@ -25,6 +25,9 @@ if [ "$status" != "online" ]; then
 fi
 $AS_PG psql -p "$port" -qtAc "SELECT 1 FROM pg_roles WHERE rolname='claimtriage'" | grep -q 1 \
   || $AS_PG psql -p "$port" -qc "CREATE ROLE claimtriage LOGIN PASSWORD 'claimtriage'" >&2
+# the tests create a database of their own per PostgreSQL test and drop it (tests/conftest.py `pg_url`)
+$AS_PG psql -p "$port" -qtAc "SELECT rolcreatedb FROM pg_roles WHERE rolname='claimtriage'" | grep -q t \
+  || $AS_PG psql -p "$port" -qc "ALTER ROLE claimtriage CREATEDB" >&2
 $AS_PG psql -p "$port" -qtAc "SELECT 1 FROM pg_database WHERE datname='claimtriage_test'" | grep -q 1 \
   || $AS_PG psql -p "$port" -qc "CREATE DATABASE claimtriage_test OWNER claimtriage" >&2
 echo "postgresql+psycopg://claimtriage:claimtriage@127.0.0.1:${port}/claimtriage_test"

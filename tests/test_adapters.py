@@ -42,6 +42,7 @@ def loaded() -> dict[str, LoadedContacts]:
     return {name: load_shared(name) for name in SHARED_SETS}
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", SHARED_SETS)
 def test_rows_per_split_as_observed(loaded, name):
@@ -53,6 +54,7 @@ def test_rows_per_split_as_observed(loaded, name):
     assert len(contacts) == TOTALS.get(name, sum(expected.values()))
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", SHARED_SETS)
 def test_every_row_is_a_valid_contact_with_a_unique_stable_id(loaded, name):
@@ -66,6 +68,7 @@ def test_every_row_is_a_valid_contact_with_a_unique_stable_id(loaded, name):
         assert Contact.model_validate_json(contact.model_dump_json()) == contact
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_loading_is_deterministic():
     _shared_dir()
@@ -74,6 +77,7 @@ def test_loading_is_deterministic():
     assert [c.model_dump() for c in first] == [c.model_dump() for c in again]
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_bitext_27_intents_11_categories_and_flags(loaded):
     contacts = loaded["bitext_customer_support"]
@@ -86,6 +90,7 @@ def test_bitext_27_intents_11_categories_and_flags(loaded):
     assert len({c.turns[0].text for c in contacts}) == len(contacts)
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_cfpb_products_outcomes_and_skipped_rows(loaded):
     contacts = loaded["cfpb_complaints"]
@@ -100,6 +105,7 @@ def test_cfpb_products_outcomes_and_skipped_rows(loaded):
     assert any("XXXX" in c.body for c in contacts)
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_stc3_turns_keep_speakers_and_signals_in_range(loaded):
     contacts = loaded["stc3_helpdesk_dq"]
@@ -116,6 +122,7 @@ def test_stc3_turns_keep_speakers_and_signals_in_range(loaded):
     assert all(c.labels is None for c in contacts if c.metadata["split"] == "test")
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_ibm_claims_escalation_and_times(loaded):
     contacts = loaded["ibm_twitter_customer_care"]
@@ -133,6 +140,7 @@ def test_ibm_claims_escalation_and_times(loaded):
         assert conversation["agentURL"]["url_utterance"] not in {t.text for t in contact.turns}
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_xlmt_three_balanced_sentiments_per_language(loaded):
     contacts = loaded["xlmt_sentiment"]
@@ -144,6 +152,7 @@ def test_xlmt_three_balanced_sentiments_per_language(loaded):
     assert not any(c.language == "it" and c.metadata["split"] == "test" for c in contacts)
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_nlupp_is_multi_label_with_domains_and_folds(loaded):
     contacts = loaded["nlupp"]
@@ -154,6 +163,7 @@ def test_nlupp_is_multi_label_with_domains_and_folds(loaded):
     assert len(load_shared("nlupp", split="fold3")) == len(load_shared("nlupp", split="3")) == 152
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_xsid_parallel_pairs_share_thread_and_intent(loaded):
     contacts = loaded["xsid"]
@@ -166,6 +176,7 @@ def test_xsid_parallel_pairs_share_thread_and_intent(loaded):
     assert len({c.labels.claim for c in contacts}) == 16
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_emoita_signals_and_sentiment_score(loaded):
     contacts = loaded["emoita_vad"]
@@ -176,6 +187,7 @@ def test_emoita_signals_and_sentiment_score(loaded):
     assert sentiment_score(5.5) == 1.0 and sentiment_score(3.0) == 0.0 and sentiment_score(1.0) == -1.0
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_split_selection_aliases_limit_and_errors():
     _shared_dir()
@@ -192,6 +204,7 @@ def test_split_selection_aliases_limit_and_errors():
         load_shared("nlupp", split="train")
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", SHARED_SETS)
 def test_by_name_and_by_path_give_the_same_contacts(name):
@@ -201,6 +214,7 @@ def test_by_name_and_by_path_give_the_same_contacts(name):
     assert [c.id for c in by_name] == [c.id for c in by_path] and len(by_name) == 20
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", SHARED_SETS)
 def test_a_renamed_folder_is_recognised_by_its_files(tmp_path, name):
@@ -211,6 +225,7 @@ def test_a_renamed_folder_is_recognised_by_its_files(tmp_path, name):
     assert [c.id for c in load_shared(link, limit=5)] == [c.id for c in load_shared(name, limit=5)]
 
 
+@pytest.mark.unit
 def test_unknown_set_lists_the_known_ones(tmp_path):
     with pytest.raises(ValueError, match="known sets") as error:
         load_shared("no_such_set")
@@ -222,6 +237,7 @@ def test_unknown_set_lists_the_known_ones(tmp_path):
         load_shared(tmp_path)
 
 
+@pytest.mark.unit
 def test_missing_datasets_folder_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("CLAIMTRIAGE_DATASETS", str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match="CLAIMTRIAGE_DATASETS"):

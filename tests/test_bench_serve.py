@@ -9,6 +9,8 @@ from aiohttp import ClientSession, web
 
 from claimtriage.evaluation.bench_serve import load_phase, percentiles
 
+pytestmark = pytest.mark.unit
+
 
 async def _phase(**kw):
     seen: list[dict] = []

@@ -12,6 +12,7 @@ from claimtriage.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.unit
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
@@ -19,6 +20,7 @@ def test_help_lists_the_commands():
         assert command in result.output
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_summary_of_a_shared_set_by_name():
     result = runner.invoke(app, ["data", "summary", "xsid"])
@@ -29,6 +31,7 @@ def test_summary_of_a_shared_set_by_name():
     assert len(summary["labels"]["claim"]) == 16
 
 
+@pytest.mark.unit
 def test_demo_then_summary_of_the_folder(tmp_path):
     out = tmp_path / "demo"
     assert runner.invoke(app, ["data", "demo", "--out", str(out), "--contacts", "200", "--seed", "2"]).exit_code == 0
@@ -40,6 +43,7 @@ def test_demo_then_summary_of_the_folder(tmp_path):
     assert summary["n_contacts"] == 200 and {"it", "en"} <= set(summary["languages"])
 
 
+@pytest.mark.unit
 def test_summary_reports_bad_rows_and_strict_fails(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Body,Channel\nhello,chat\nbroken,fax\n", encoding="utf-8")
@@ -51,6 +55,7 @@ def test_summary_reports_bad_rows_and_strict_fails(tmp_path):
     assert strict.exit_code == 2 and "export.csv:3: channel" in strict.output
 
 
+@pytest.mark.unit
 def test_unknown_source_is_a_clear_error():
     result = runner.invoke(app, ["data", "summary", "no_such_set_or_file"])
     assert result.exit_code == 2 and "no such file" in result.output

@@ -18,6 +18,8 @@ from claimtriage.data.demo.people import canonical_email, make_people
 from claimtriage.data.demo.render import slots_for
 from claimtriage.data.schema import Channel, Contact
 
+pytestmark = pytest.mark.data
+
 N = 600
 
 

@@ -12,6 +12,8 @@ from claimtriage.data.journeys.store import ContactRecord
 from claimtriage.data.schema import Contact
 from claimtriage.training.fit_linking import fit_linking, fit_weights, oracle_pairs
 
+pytestmark = pytest.mark.unit
+
 T0 = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
 BILL, FAULT = np.array([1, 0, 0, 0], np.float32), np.array([0, 1, 0, 0], np.float32)
 

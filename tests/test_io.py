@@ -10,6 +10,8 @@ from claimtriage.data.io import RowError, read_contacts, to_dataset, write_conta
 from claimtriage.data.mapping import ColumnMapping, parse_transcript
 from claimtriage.data.schema import Contact
 
+pytestmark = pytest.mark.unit
+
 USER_EXPORT = """Body,Category,Channel,Email,Phone
 "Ho pagato due volte la bolletta di marzo",billing,email,Mario.Rossi@Example.it,+39 333 123 4567
 "hello, where is my order?",delivery,fax,a@b.com,

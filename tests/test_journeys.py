@@ -25,6 +25,8 @@ from claimtriage.data.journeys.store import (ContactRecord, JourneyState, Journe
 from claimtriage.data.schema import CustomerIdentifiers
 from claimtriage.data.journeys.pairwise import pairwise_scores
 
+pytestmark = pytest.mark.unit  # the store's tests run on PostgreSQL too, in tests/test_journeys_postgresql.py
+
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 
@@ -214,20 +216,11 @@ def test_references_to_earlier_contacts_are_recognised():
     assert not refers_back("Vorrei sapere gli orari dei negozi")
 
 
-# ---- the store, on SQLite and PostgreSQL ------------------------------------------------------------------------
-PG_URL = os.environ.get("CLAIMTRIAGE_TEST_PG_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'journeys.db'}"
-    if not PG_URL:
-        pytest.skip("CLAIMTRIAGE_TEST_PG_URL not set (make test starts PostgreSQL and sets it)")
-    engine = sa.create_engine(PG_URL)
-    metadata.drop_all(engine)
-    engine.dispose()
-    return PG_URL
+# ---- the store, on SQLite here; every test that takes `store_url` runs again on PostgreSQL, in a fresh database of
+# its own (tests/test_journeys_postgresql.py) ---------------------------------------------------------------------
+@pytest.fixture()
+def store_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'journeys.db'}"
 
 
 def _record(cid: str, days: float = 0, claim_type="billing_dispute", vec=None, **kw) -> ContactRecord:

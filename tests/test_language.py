@@ -6,6 +6,8 @@ import pytest
 
 from claimtriage.data.language import detect_language
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

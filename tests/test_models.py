@@ -16,6 +16,7 @@ def encoder():
     return Encoder.load(dtype="fp32")
 
 
+@pytest.mark.model
 def test_long_texts_are_chunked_not_cut(encoder):
     sentence = "The invoice for March charged me twice for the same fibre subscription. "
     long_text = sentence * 80 + "Also my router has been broken since Monday and nobody came."
@@ -28,6 +29,7 @@ def test_long_texts_are_chunked_not_cut(encoder):
     assert not np.allclose(vectors[0], truncated[0])  # the tail (router) reaches the vector only when chunked
 
 
+@pytest.mark.model
 def test_bf16_stays_within_cosine_of_fp32(encoder):
     # forced bf16 works on any CPU (emulated where there is no native support), so this always runs
     texts = ["where is my refund?", "la linea internet non funziona da ieri sera", "I want to cancel my contract"]
@@ -36,6 +38,7 @@ def test_bf16_stays_within_cosine_of_fp32(encoder):
     assert cosine.min() >= 0.999
 
 
+@pytest.mark.model
 def test_onnx_runtime_agrees_with_pytorch_on_short_long_and_batched_texts(encoder):
     """The fixture's encoder runs its forward pass in ONNX Runtime (the default where installed); PyTorch on the same
     weights gives the same vectors, alone and in padded batches, for short texts and chunked long ones."""
@@ -49,6 +52,7 @@ def test_onnx_runtime_agrees_with_pytorch_on_short_long_and_batched_texts(encode
     np.testing.assert_allclose(alone, batched, atol=2e-4)
 
 
+@pytest.mark.model
 def test_onnx_runtime_follows_the_torch_thread_count(encoder):
     import torch
 
@@ -61,6 +65,7 @@ def test_onnx_runtime_follows_the_torch_thread_count(encoder):
         torch.set_num_threads(before)
 
 
+@pytest.mark.model
 def test_int8_runtime_is_opt_in_close_to_fp32_and_runs_every_batch(encoder, monkeypatch):
     """runtime onnx-int8 quantises the exported graph (cached beside it), stays within the documented cosine of
     fp32, encodes long batches too (never mixing fp32 vectors in), and reports dtype int8 so no embedding cache
@@ -85,6 +90,7 @@ def test_int8_runtime_is_opt_in_close_to_fp32_and_runs_every_batch(encoder, monk
         Encoder.load(dtype="bf16", runtime="onnx-int8")
 
 
+@pytest.mark.model
 def test_without_onnx_runtime_the_encoder_stays_on_pytorch(monkeypatch):
     from claimtriage.models import onnx_runtime
 
@@ -101,6 +107,7 @@ def _clusters(rng, centres, n):
     return points / np.linalg.norm(points, axis=1, keepdims=True)
 
 
+@pytest.mark.unit
 def test_out_of_scope_gate_rejects_an_unseen_kind_and_round_trips(tmp_path):
     rng = np.random.default_rng(0)
     centres = np.eye(8)[:3]
@@ -129,6 +136,7 @@ class _CountingEncoder:
         return np.asarray([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
 
 
+@pytest.mark.unit
 def test_embedding_cache_encodes_each_text_once(tmp_path):
     cache, fake = EmbeddingCache(tmp_path / "e.sqlite"), _CountingEncoder()
     first = cache.encode(fake, ["a", "bb", "a"])
@@ -138,6 +146,7 @@ def test_embedding_cache_encodes_each_text_once(tmp_path):
     assert first[0].tolist() == first[2].tolist() == [1.0, 1.0, 0.0]
 
 
+@pytest.mark.unit
 def test_out_of_scope_metrics_count_rejections_and_misses():
     truth = ["a", "a", "b", "new", "new"]
     predicted = ["a", OUT_OF_SCOPE, "b", OUT_OF_SCOPE, "a"]
@@ -146,5 +155,6 @@ def test_out_of_scope_metrics_count_rejections_and_misses():
     assert metrics["oos_recall"] == 0.5 and metrics["oos_precision"] == 0.5
 
 
+@pytest.mark.unit
 def test_json_ready_turns_nan_into_null():
     assert json_ready({"a": float("nan"), "b": [1.0, float("nan")]}) == {"a": None, "b": [1.0, None]}

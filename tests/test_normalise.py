@@ -9,6 +9,8 @@ import pytest
 from claimtriage.data.normalise import NormalisedContact, normalise
 from claimtriage.data.schema import Attachment, Contact, Turn
 
+pytestmark = pytest.mark.unit
+
 NOW = datetime(2024, 3, 12, 10, 30, tzinfo=timezone.utc)
 
 EMAIL_IT = """Buongiorno,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from claimtriage.models.oos import METHODS
 
+pytestmark = pytest.mark.model
 
 def test_each_draw_holds_out_other_labels_and_scores_every_method(corpus, tmp_path):
     from claimtriage.evaluation.oos_draws import markdown, run_oos_draws

@@ -10,6 +10,8 @@ import pytest
 from claimtriage.serving.policy import REASONS, JourneyFeatures, PolicyError, RoutingInput, load_policy, route, save_policy
 from claimtriage.serving.signals import TextSignals, text_signals
 
+pytestmark = pytest.mark.unit
+
 POLICY = load_policy()
 LINKED = JourneyFeatures(linked=True, status="linked")
 

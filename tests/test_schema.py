@@ -7,6 +7,8 @@ from pydantic import ValidationError
 
 from claimtriage.data.schema import Channel, Contact, describe_validation_error
 
+pytestmark = pytest.mark.unit
+
 WHEN = "2026-03-01T09:30:00+01:00"
 
 VALID = {

@@ -33,6 +33,7 @@ def first_run(trained_model, corpus_contacts, cache, tmp_path_factory):
 
 
 # ---- units ------------------------------------------------------------------------------------------------------
+@pytest.mark.unit
 def test_unassigned_share_is_capped_and_near_points_join_within_radius():
     rng = np.random.default_rng(0)
     centres = np.array([[0.0, 0.0], [10.0, 0.0]])
@@ -45,6 +46,7 @@ def test_unassigned_share_is_capped_and_near_points_join_within_radius():
     assert not attached[:100].any() and (capped[:100] == labels[:100]).all()
 
 
+@pytest.mark.unit
 def test_cluster_finds_separated_groups_and_handles_tiny_inputs():
     rng = np.random.default_rng(1)
     emb = np.vstack([rng.normal(c, 0.05, size=(40, 8)) for c in np.eye(8)[:3] * 3])
@@ -56,6 +58,7 @@ def test_cluster_finds_separated_groups_and_handles_tiny_inputs():
         cluster(emb[:0], None, SegmentConfig())
 
 
+@pytest.mark.unit
 def test_config_is_validated():
     with pytest.raises(ValueError, match="unassigned_cap"):
         SegmentConfig(unassigned_cap=1.5)
@@ -63,6 +66,7 @@ def test_config_is_validated():
         SegmentConfig(claim_weight=-0.1)
 
 
+@pytest.mark.unit
 def test_names_are_distinctive_words_without_placeholders():
     texts = ["my bill is wrong [PERSON] bill charged twice", "bill charged twice again [PHONE]",
              "internet down router broken", "router broken internet slow [EMAIL]"]
@@ -72,6 +76,7 @@ def test_names_are_distinctive_words_without_placeholders():
     assert segment_names(words, [("billing_dispute", 1.0), (None, 0.0)])[0].startswith("billing dispute: ")
 
 
+@pytest.mark.unit
 def test_registry_keeps_ids_of_matching_segments_and_never_reuses_one(tmp_path):
     def profile(claim: str, vector) -> SegmentProfile:
         return SegmentProfile(claim_profile={claim: 1.0}, embedding=np.asarray(vector, dtype=float))
@@ -88,12 +93,14 @@ def test_registry_keeps_ids_of_matching_segments_and_never_reuses_one(tmp_path):
 
 
 # ---- on the session's demo corpus and model ---------------------------------------------------------------------
+@pytest.mark.model
 def test_segments_recover_demo_claim_types(first_run):
     result, _ = first_run
     assert result.info["ari_claim"] >= 0.5, result.info
     assert 5 <= result.info["n_segments"] <= 40
 
 
+@pytest.mark.model
 def test_every_contact_is_assigned_within_the_cap_and_tables_add_up(first_run, corpus_contacts):
     result, _ = first_run
     frame, tables = result.frame, result.tables
@@ -112,6 +119,7 @@ def test_every_contact_is_assigned_within_the_cap_and_tables_add_up(first_run, c
     assert len(paths) and (paths["claims"] > 0).all() and paths["channel_path"].str.contains("→").any()
 
 
+@pytest.mark.model
 def test_segments_have_names_and_representative_redacted_examples(first_run, corpus_contacts):
     result, _ = first_run
     pii = {v for c in corpus_contacts for v in (c.customer.email, c.customer.phone) if v}
@@ -123,6 +131,7 @@ def test_segments_have_names_and_representative_redacted_examples(first_run, cor
             assert not EMAIL.search(example["text"]) and not any(value in example["text"] for value in pii)
 
 
+@pytest.mark.model
 def test_ids_survive_a_rerun_on_shuffled_subset(first_run, trained_model, corpus_contacts, cache):
     result, registry = first_run
     subset = random.Random(7).sample(corpus_contacts, k=int(0.75 * len(corpus_contacts)))
@@ -136,6 +145,7 @@ def test_ids_survive_a_rerun_on_shuffled_subset(first_run, trained_model, corpus
     assert set(result.segments) | set(again.segments) <= set(saved["segments"])
 
 
+@pytest.mark.model
 def test_files_are_written_and_the_html_shows_no_pii(first_run, corpus_contacts, tmp_path):
     result, _ = first_run
     paths = SegmentPaths.for_report(tmp_path / "segments.html")
@@ -153,6 +163,7 @@ def test_files_are_written_and_the_html_shows_no_pii(first_run, corpus_contacts,
 
 
 # ---- the command ------------------------------------------------------------------------------------------------
+@pytest.mark.model
 def test_cli_end_to_end_writes_report_and_logs_to_mlflow(trained, corpus, workspace, tmp_path):
     import mlflow
 
@@ -171,6 +182,7 @@ def test_cli_end_to_end_writes_report_and_logs_to_mlflow(trained, corpus, worksp
     assert {"segments.html", "segments.parquet", "tables"} <= artifacts
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("source, model, message", [("no_such_set", None, "no such file"), ("EMPTY", None, "no contacts"),
                                                      ("CORPUS", "no_such_model", "No such artifact")])
 def test_cli_bad_input_is_a_clear_error(source, model, message, corpus, tmp_path):

@@ -20,7 +20,8 @@ from claimtriage.evaluation.segments.encoding import default_cache_path
 from claimtriage.evaluation.segments.report import SECTIONS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (run tests/services.sh)")
+pytestmark = [pytest.mark.service,
+              pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (run tests/services.sh)")]
 
 
 @pytest.fixture(scope="module")

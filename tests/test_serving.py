@@ -86,6 +86,7 @@ def by_channel(corpus_contacts):
 
 
 # ---- the APIs ---------------------------------------------------------------------------------------------------
+@pytest.mark.service
 def test_triage_answers_contacts_of_every_channel(client, by_channel):
     from claimtriage.serving.answer import TriageAnswer
 
@@ -100,6 +101,7 @@ def test_triage_answers_contacts_of_every_channel(client, by_channel):
         assert (answer.handoff is None) == (answer.route.target == "bot")
 
 
+@pytest.mark.service
 def test_journey_links_contacts_across_channels_and_is_readable(client, by_channel):
     first, second = by_channel[Channel.email], by_channel[Channel.whatsapp]
     customer = {"email": EMAIL, "phone": PHONE}
@@ -118,6 +120,7 @@ def test_journey_links_contacts_across_channels_and_is_readable(client, by_chann
     assert missing.status_code == 404 and missing.json()["fields"] == ["customer_key"]
 
 
+@pytest.mark.service
 def test_triage_batch_answers_in_order_and_limits_the_count(client, corpus_contacts):
     contacts = [payload(c) for c in corpus_contacts[40:46]]
     response = client.post("/triage_batch", json={"contacts": contacts}, headers=HEADERS)
@@ -134,6 +137,7 @@ def test_triage_batch_answers_in_order_and_limits_the_count(client, corpus_conta
     assert bad.status_code == 422 and bad.json()["fields"] == ["contacts.1.channel"]
 
 
+@pytest.mark.service
 def test_feedback_is_stored_and_exportable(client, engine, by_channel, tmp_path):
     contact = by_channel[Channel.chat]
     client.post("/triage", json=payload(contact, id="fb-1"), headers=HEADERS)
@@ -146,6 +150,7 @@ def test_feedback_is_stored_and_exportable(client, engine, by_channel, tmp_path)
     assert engine.export_feedback(tmp_path / "feedback.jsonl") >= 1
 
 
+@pytest.mark.service
 def test_probes_docs_and_readiness(client):
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
@@ -157,6 +162,7 @@ def test_probes_docs_and_readiness(client):
 
 
 # ---- bad input: 4xx naming the field, never 500 -----------------------------------------------------------------
+@pytest.mark.service
 @pytest.mark.parametrize(("change", "status", "field"), [
     ({"channel": "fax"}, 422, "channel"),
     ({"channel": None}, 422, "channel"),
@@ -180,6 +186,7 @@ def test_bad_contacts_get_4xx_naming_the_field(client, by_channel, change, statu
         or field in body["message"], body
 
 
+@pytest.mark.service
 def test_turn_over_the_text_limit_names_the_turn(client, by_channel):
     data = payload(by_channel[Channel.chat])
     data["turns"][0]["text"] = "y" * 6000
@@ -187,6 +194,7 @@ def test_turn_over_the_text_limit_names_the_turn(client, by_channel):
     assert response.status_code == 422 and response.json()["fields"] == ["turns.0.text"]
 
 
+@pytest.mark.service
 def test_malformed_json_and_missing_body(client):
     bad = client.post("/triage", content=b'{"id": "x", ', headers={**HEADERS, "Content-Type": "application/json"})
     assert bad.status_code == 400 and bad.json()["error"] == "malformed_json"
@@ -196,6 +204,7 @@ def test_malformed_json_and_missing_body(client):
     assert not_object.status_code == 422
 
 
+@pytest.mark.service
 def test_request_size_limit(client, by_channel):
     data = payload(by_channel[Channel.email], body="z" * 250_000)
     response = client.post("/triage", json=data, headers=HEADERS)
@@ -210,6 +219,7 @@ def test_request_size_limit(client, by_channel):
 
 
 # ---- auth ---------------------------------------------------------------------------------------------------------
+@pytest.mark.service
 def test_api_key_required(client, by_channel):
     data = payload(by_channel[Channel.email])
     assert client.post("/triage", json=data).status_code == 401
@@ -222,6 +232,7 @@ def test_api_key_required(client, by_channel):
         assert client.get(public).status_code == 200
 
 
+@pytest.mark.service
 def test_no_auth_mode_and_missing_keys(client, service, by_channel, monkeypatch):
     from claimtriage.serving.auth import APIKeyCheck
 
@@ -233,6 +244,7 @@ def test_no_auth_mode_and_missing_keys(client, service, by_channel, monkeypatch)
 
 
 # ---- failures: 503 with a reason ------------------------------------------------------------------------------------
+@pytest.mark.service
 def test_model_failure_is_503_and_records_nothing(client, engine, by_channel, monkeypatch):
     def broken(_):
         raise RuntimeError("weights gone")
@@ -247,6 +259,7 @@ def test_model_failure_is_503_and_records_nothing(client, engine, by_channel, mo
     assert engine.store.counts()["contacts"] == before
 
 
+@pytest.mark.service
 def test_store_outage_still_triages_and_reports(client, engine, by_channel, monkeypatch):
     store = engine.store
     monkeypatch.setattr(engine, "store", None)
@@ -262,6 +275,7 @@ def test_store_outage_still_triages_and_reports(client, engine, by_channel, monk
 
 
 # ---- fast path and observability -----------------------------------------------------------------------------------
+@pytest.mark.service
 def test_concurrent_requests_share_model_calls(client, engine, corpus_contacts, monkeypatch):
     calls = []
     original = engine.model.score_normalised
@@ -279,6 +293,7 @@ def test_concurrent_requests_share_model_calls(client, engine, corpus_contacts, 
     assert sum(calls) == len(contacts) and len(calls) < len(contacts) and max(calls) > 1
 
 
+@pytest.mark.unit
 def test_batcher_keeps_order_and_isolates_failures():
     from claimtriage.serving.batching import AdaptiveBatcher
 
@@ -305,6 +320,7 @@ def test_batcher_keeps_order_and_isolates_failures():
     assert all(len(c) <= 4 for c in calls) and any(len(c) == 4 for c in calls)
 
 
+@pytest.mark.service
 def test_metrics_count_requests_routes_and_model_version(client, by_channel):
     from prometheus_client import REGISTRY
 
@@ -330,6 +346,7 @@ def test_metrics_count_requests_routes_and_model_version(client, by_channel):
     assert exposed.status_code == 200 and "bentoml" in exposed.text
 
 
+@pytest.mark.service
 def test_logs_hold_no_email_or_phone(client, engine, by_channel, caplog, monkeypatch):
     from claimtriage.serving.observability import redact_log_text
 
@@ -355,6 +372,7 @@ def test_logs_hold_no_email_or_phone(client, engine, by_channel, caplog, monkeyp
     assert EMAIL not in logged and "765 4321" not in logged and not re.search(r"\d{3} ?\d{3} ?\d{4}", logged)
 
 
+@pytest.mark.unit
 def test_serve_settings_carry_the_encoder_runtime():
     from pydantic import ValidationError
 

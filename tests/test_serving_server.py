@@ -7,6 +7,8 @@ import pytest
 from claimtriage.data.schema import Channel
 from claimtriage.serving.process import running_server
 
+pytestmark = pytest.mark.service
+
 KEY = "server-test-key-42"
 START_TIMEOUT_S = 150
 

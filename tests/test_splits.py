@@ -38,6 +38,7 @@ def where(splits: dict[str, list[Contact]]) -> dict[str, str]:
     return {c.id: name for name, contacts in splits.items() for c in contacts}
 
 
+@pytest.mark.unit
 def test_every_contact_lands_once_and_nothing_leaks():
     contacts = corpus()
     splits = split_contacts(contacts)
@@ -46,6 +47,7 @@ def test_every_contact_lands_once_and_nothing_leaks():
     assert check_no_leakage(splits) == []
 
 
+@pytest.mark.unit
 def test_threads_stay_whole():
     contacts = corpus()
     placed = where(split_contacts(contacts, seed=3))
@@ -55,6 +57,7 @@ def test_threads_stay_whole():
     assert all(len(splits) == 1 for splits in by_thread.values())
 
 
+@pytest.mark.unit
 def test_identical_normalised_texts_share_a_split_even_without_threads():
     contacts = [contact(f"x{i}", f"text number {i}") for i in range(100)]
     variants = ["Where is my REFUND?", "where is my refund?", "  where   is my\nrefund? ", "Where is my refund?"]
@@ -65,6 +68,7 @@ def test_identical_normalised_texts_share_a_split_even_without_threads():
         assert len({placed[f"v{i}"] for i in range(4)}) == 1
 
 
+@pytest.mark.unit
 def test_same_seed_same_split_other_seed_differs_input_order_irrelevant():
     contacts = corpus()
     first, again = split_contacts(contacts, seed=1), split_contacts(contacts, seed=1)
@@ -75,6 +79,7 @@ def test_same_seed_same_split_other_seed_differs_input_order_irrelevant():
     assert where(split_contacts(contacts, seed=2)) != where(first)
 
 
+@pytest.mark.unit
 def test_fractions_roughly_hold_and_claims_are_stratified():
     contacts = corpus(2000)
     splits = split_contacts(contacts, fractions=(0.7, 0.15, 0.15))
@@ -86,6 +91,7 @@ def test_fractions_roughly_hold_and_claims_are_stratified():
             assert counts[claim] / n == pytest.approx(share, abs=0.03), (name, claim)
 
 
+@pytest.mark.unit
 def test_rare_claims_still_reach_validation_and_test():
     # 300 claims seen once each: no stratum can fill every split, the overall targets decide
     contacts = [contact(f"r{i}", f"rare {i}", claim=f"claim{i}") for i in range(300)]
@@ -93,6 +99,7 @@ def test_rare_claims_still_reach_validation_and_test():
     assert sizes == {"train": 240, "validation": 30, "test": 30}
 
 
+@pytest.mark.unit
 def test_group_by_customer_keeps_a_customer_together_and_contact_does_not():
     contacts = [contact(f"h{i}", f"message {i}", thread=f"t{i}", handle="@anna") for i in range(40)]
     contacts += [contact(f"o{i}", f"other {i}", thread=f"o{i}") for i in range(60)]
@@ -108,6 +115,7 @@ def test_group_by_customer_keeps_a_customer_together_and_contact_does_not():
     assert len({placed[f"s{i}"] for i in range(20)}) > 1
 
 
+@pytest.mark.unit
 def test_bad_arguments_and_empty_splits():
     with pytest.raises(ValueError, match="summing to 1"):
         split_contacts(corpus(20), fractions=(0.8, 0.3, 0.1))
@@ -118,6 +126,7 @@ def test_bad_arguments_and_empty_splits():
     assert split_contacts([]) == {"train": [], "validation": [], "test": []}
 
 
+@pytest.mark.unit
 def test_check_no_leakage_names_shared_threads_and_texts():
     leaky = {
         "train": [contact("a", "Hello there", thread="t1"), contact("b", "first")],
@@ -136,6 +145,7 @@ def bitext() -> list[Contact]:
     return load_shared("bitext_customer_support")
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 def test_bitext_split_is_leak_free_and_stratified_by_intent(bitext):
     splits = split_contacts(bitext, seed=0)
@@ -148,6 +158,7 @@ def test_bitext_split_is_leak_free_and_stratified_by_intent(bitext):
     assert sum(n - 1 for n in texts.values()) > 1000
 
 
+@pytest.mark.data
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", ["xsid", "stc3_helpdesk_dq", "ibm_twitter_customer_care", "emoita_vad"])
 def test_real_threads_and_parallel_pairs_stay_together(name):

@@ -1,10 +1,12 @@
 """The model's compute threads: PyTorch and the BLAS under numpy move together, and come back after a block."""
 
+import pytest
 import torch
 from threadpoolctl import threadpool_info
 
 from claimtriage.models.threads import limited_threads, set_compute_threads
 
+pytestmark = pytest.mark.unit
 
 def _blas_threads() -> set[int]:
     return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}

@@ -8,6 +8,8 @@ from claimtriage.data.schema import Contact
 from claimtriage.training.dataset import HeadData, hold_out_across_heads
 from claimtriage.training.labels import Examples
 
+pytestmark = pytest.mark.unit
+
 WHEN = "2026-01-01T00:00:00Z"
 
 

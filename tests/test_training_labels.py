@@ -8,6 +8,8 @@ from claimtriage.data.schema import Contact
 from claimtriage.training.config import ConfigError, load_config
 from claimtriage.training.labels import build_examples, complexity_level, derived_complexity, derived_sentiment, head_label
 
+pytestmark = pytest.mark.unit
+
 WHEN = "2026-01-01T00:00:00Z"
 
 
