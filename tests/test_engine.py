@@ -17,6 +17,8 @@ from claimtriage.data.schema import Contact
 from claimtriage.serving.engine import Feedback, TriageEngine
 from claimtriage.serving.policy import load_policy
 
+pytestmark = pytest.mark.model
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
@@ -99,31 +101,40 @@ def test_readiness_reports_model_and_store(engine):
     assert engine.readiness()["model"] and engine.readiness()["store"]
 
 
-def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_path):
+# slow: 400 contacts and the whole xSID validation split as the guard; the fast twin: 150 contacts, 100 of xSID's
+@pytest.mark.parametrize("limit, guard_rows", [(150, 100), pytest.param(400, None, marks=pytest.mark.slow)])
+def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_path, limit, guard_rows):
+    from claimtriage.data.adapters import load_shared
+    from claimtriage.data.io import write_contacts
     from claimtriage.training.tune_policy import tune_policy
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
     out_policy = tmp_path / "policy.yaml"
-    summary = tune_policy(str(corpus), policy_path=None, out_policy=out_policy, target_misroute=0.05, limit=400,
-                          out_dir=tmp_path / "policy", track=False, engine=engine)
+    guard = {}  # the default guard: the xSID validation split, 600 requests
+    if guard_rows:
+        rows = list(load_shared("xsid", split="validation"))[:guard_rows]
+        guard = {"oos_data": str(write_contacts(rows, tmp_path / "xsid_slice.jsonl")), "oos_split": None}
+    summary = tune_policy(str(corpus), policy_path=None, out_policy=out_policy, target_misroute=0.05, limit=limit,
+                          out_dir=tmp_path / "policy", track=False, engine=engine, **guard)
     tuned = load_policy(out_policy)
     assert tuned.thresholds.model_dump() == summary["thresholds"] and tuned.tuning["target_misroute"] == 0.05
     assert summary["tune"]["misroute_rate"] <= 0.05 and summary["n_holdout"] > 0
-    assert summary["oos_guard"]["n"] == 600 and summary["oos_guard"]["to_bot"] == 0  # xSID validation, all to people
+    assert summary["oos_guard"]["n"] == (guard_rows or 600) and summary["oos_guard"]["to_bot"] == 0  # all to people
     assert (tmp_path / "policy" / "curve.png").stat().st_size > 1000
     curve = (tmp_path / "policy" / "curve.csv").read_text().splitlines()
     assert len(curve) > 2 and curve[0].startswith("min_claim_confidence")
 
 
-def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus):
+@pytest.mark.parametrize("limit", [150, pytest.param(400, marks=pytest.mark.slow)])  # fast twin: the first 150
+def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limit):
     from claimtriage.evaluation.journeys import run_journeys
     from claimtriage.evaluation.routing import run_routing
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
-    journeys = run_journeys(engine, str(corpus), limit=400)
+    journeys = run_journeys(engine, str(corpus), limit=limit)
     assert journeys["identity"]["precision"] >= 0.99 and journeys["identity"]["recall"] >= 0.9
     assert journeys["claims"]["f1"] > 0.5
-    routing = run_routing(engine, str(corpus), limit=400, real_limit=0)
+    routing = run_routing(engine, str(corpus), limit=limit, real_limit=0)
     overall = routing["overall"]
     assert overall["n"] == journeys["n_contacts"] and 0 < overall["automation_rate"] < 1
     assert set(routing["per_channel"]) >= {"email", "phone"}
