@@ -29,6 +29,7 @@ def _head_data(texts=TEXTS, labels=LABELS) -> HeadData:
     return HeadData(Examples([None] * len(texts), list(texts), list(labels)), none, none)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("method", ["contrastive", "full"])
 def test_one_step_changes_weights_embeddings_and_cache_key(method, tmp_path):
     encoder = Encoder.load(dtype="fp32", runtime="torch")
@@ -46,6 +47,7 @@ def test_one_step_changes_weights_embeddings_and_cache_key(method, tmp_path):
     np.testing.assert_allclose(cache.encode(encoder, TEXTS), after, atol=1e-6)  # the cache serves the new ones
 
 
+@pytest.mark.model
 def test_same_seed_gives_the_same_weights():
     digests = []
     for _ in range(2):
@@ -56,6 +58,7 @@ def test_same_seed_gives_the_same_weights():
     assert digests[0] == digests[1]
 
 
+@pytest.mark.unit
 def test_pairs_follow_the_labels_and_unseen_labels_never_reach_training():
     rng = np.random.default_rng(0)
     drawn = finetune.training_texts("claim", _head_data(), unseen=["cancel"], max_examples=None, rng=rng)
@@ -70,12 +73,11 @@ def test_pairs_follow_the_labels_and_unseen_labels_never_reach_training():
 
 
 @pytest.fixture(scope="module")
-def finetuned(corpus, workspace, tmp_path_factory):
-    """A model trained on the demo corpus with a fine-tuned encoder, with a spy on what reached fine-tuning."""
-    config = _config(corpus, "finetune", limit=120).model_dump()
+def finetuned(corpus, own_registry, tmp_path_factory):
+    """A model trained on the demo corpus with a fine-tuned encoder, with a spy on what reached fine-tuning; tracked
+    and registered in this module's own MLflow store."""
+    config = _config(corpus, "finetune", limit=120, registered_model="tests-finetuned").model_dump()
     config["heads"]["claim"]["unseen_labels"] = ["refund"]
-    # its own registered name: the session's "tests-model@candidate" belongs to test_training's round trip
-    config["tracking"]["registered_model"] = "tests-finetuned"
     config["finetune"] = {"method": "contrastive", "heads": ["claim", "sentiment"], "batch_size": 16,
                           "max_examples": {"claim": 24, "sentiment": 16}, "max_seq_length": 64}
     seen: list = []
@@ -86,6 +88,7 @@ def finetuned(corpus, workspace, tmp_path_factory):
     return result, seen
 
 
+@pytest.mark.model
 def test_only_train_role_texts_reach_fine_tuning(finetuned):
     result, seen = finetuned
     assert [d.head for d in seen] == ["claim", "sentiment"]
@@ -98,6 +101,7 @@ def test_only_train_role_texts_reach_fine_tuning(finetuned):
     assert "refund" in result.data["claim"].test.labels  # it exists, and stays for the out-of-scope test
 
 
+@pytest.mark.model
 def test_finetuned_model_saves_and_loads_its_own_weights(finetuned, corpus_contacts):
     result, _ = finetuned
     model = result.model
@@ -118,6 +122,7 @@ def test_finetuned_model_saves_and_loads_its_own_weights(finetuned, corpus_conta
     np.testing.assert_allclose([s.sentiment_score for s in before], [s.sentiment_score for s in after], atol=1e-5)
 
 
+@pytest.mark.model
 def test_finetuned_run_is_tracked_and_loads_as_pyfunc(finetuned, corpus_contacts):
     import mlflow
     import pandas as pd
@@ -137,6 +142,7 @@ def test_finetuned_run_is_tracked_and_loads_as_pyfunc(finetuned, corpus_contacts
     assert list(predicted["claim"]) == [s.claim for s in result.model.predict(contacts)]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("section, message", [
     ("{method: lora, heads: [claim]}", "finetune.method: Input should be 'contrastive' or 'full'"),
     ("{method: full, heads: [sentiment]}", "finetune.heads: ['sentiment'] not among the configured heads"),

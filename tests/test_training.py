@@ -19,6 +19,22 @@ from claimtriage.training.train import train
 from conftest import _config  # shared with every module that needs a model
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _registry(own_registry):
+    """This module registers and promotes: in its own MLflow store, never the session's."""
+    return own_registry
+
+
+@pytest.fixture(scope="module")
+def registered(_registry, trained, corpus):
+    """The session model logged into this module's store: tests-model version 1, alias candidate, no champion."""
+    from claimtriage.training.tracking import log_training
+
+    _, version = log_training(_config(corpus, "session"), trained, trained.data)
+    return version
+
+
+@pytest.mark.model
 def test_training_smoke_on_a_few_rows(corpus, tmp_path):
     result = train(_config(corpus, "smoke", limit=80), output_dir=tmp_path, track=False)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -28,6 +44,7 @@ def test_training_smoke_on_a_few_rows(corpus, tmp_path):
     assert set(result.model.heads) == {"claim", "sentiment", "complexity"}
 
 
+@pytest.mark.model
 def test_trained_model_beats_chance_and_reports_slices(trained):
     claim = trained.metrics["heads"]["claim"]
     assert claim["accuracy"] > 0.6  # 10 claim types: chance is about 0.15
@@ -42,6 +59,7 @@ def _sample(corpus, n=40) -> list[Contact]:
     return [Contact.model_validate_json(line) for line in lines]
 
 
+@pytest.mark.model
 def test_save_load_gives_identical_predictions(trained, corpus):
     contacts = _sample(corpus)
     before = trained.model.predict(contacts)
@@ -52,12 +70,13 @@ def test_save_load_gives_identical_predictions(trained, corpus):
     np.testing.assert_allclose([s.sentiment_score for s in before], [s.sentiment_score for s in after], atol=1e-6)
 
 
-def test_mlflow_round_trip_and_promotion(trained, corpus, workspace):
+@pytest.mark.model
+def test_mlflow_round_trip_and_promotion(trained, registered, corpus, workspace):
     import mlflow
 
     from claimtriage.models.registry import connect
 
-    assert trained.model_version is not None
+    assert trained.model_version is not None and registered == "1"  # the session's store, and this module's own
     connect()
     pyfunc = mlflow.pyfunc.load_model("models:/tests-model@candidate")
     contacts = _sample(corpus, 10)
@@ -82,6 +101,7 @@ def test_mlflow_round_trip_and_promotion(trained, corpus, workspace):
     assert version.tags["promotion_override_reason"] == "test override"
 
 
+@pytest.mark.model
 def test_behaviour_names_and_channel_noise_do_not_change_the_claim(trained):
     base = {"id": "b", "channel": "email", "timestamp": "2026-01-01T09:00:00Z", "language": "it"}
     plain = Contact(**base, subject="Bolletta", body="Buongiorno, mi chiamo Mario Rossi e la bolletta di marzo è doppia, "
@@ -92,6 +112,7 @@ def test_behaviour_names_and_channel_noise_do_not_change_the_claim(trained):
     assert claims[0] == claims[1] == claims[2]
 
 
+@pytest.mark.model
 def test_behaviour_an_angry_rewrite_lowers_sentiment(trained):
     base = {"id": "s", "channel": "chat", "timestamp": "2026-01-01T09:00:00Z", "language": "en"}
     calm = Contact(**base, turns=[{"speaker": "customer", "text": "Hello, could you please tell me when my router will be delivered? Thank you."}])
@@ -100,6 +121,7 @@ def test_behaviour_an_angry_rewrite_lowers_sentiment(trained):
     assert angry_score < calm_score
 
 
+@pytest.mark.model
 def test_user_data_cli_writes_metrics_with_out_of_scope(tmp_path, workspace):
     refund = ["where is my refund for order {}", "I want my money back for invoice {}", "please reimburse payment {}"]
     fault = ["the internet is down since day {}", "no connection at all, line {} is dead", "router {} keeps dropping wifi"]
@@ -118,6 +140,7 @@ def test_user_data_cli_writes_metrics_with_out_of_scope(tmp_path, workspace):
     assert metrics["n_eval"] == 12
 
 
+@pytest.mark.unit
 def test_wrong_config_or_data_file_gives_a_clear_error(tmp_path):
     runner = CliRunner()
     (tmp_path / "bad.yaml").write_text("heads:\n  claim:\n    sources: [{source: x}]\n    label: intent\n")
@@ -130,6 +153,7 @@ def test_wrong_config_or_data_file_gives_a_clear_error(tmp_path):
     assert result.exit_code == 2 and "no labelled training examples" in result.output
 
 
+@pytest.mark.service
 def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
     from claimtriage.demo import run_demo
 
@@ -145,10 +169,11 @@ def test_the_main_job_runs_end_to_end_on_a_small_corpus(workspace, monkeypatch):
     assert len(keys) == 1 and None not in keys and journey[-1]["journey"]["suppress_marketing"]
 
 
-def test_a_registry_uri_resolves_to_the_saved_model(trained, workspace):
+@pytest.mark.model
+def test_a_registry_uri_resolves_to_the_saved_model(trained, registered, workspace):
     from claimtriage.models.registry import connect, local_model_dir
 
     connect()
-    folder = local_model_dir(f"models:/tests-model/{trained.model_version}")
+    folder = local_model_dir(f"models:/tests-model/{registered}")
     loaded = TriageModel.load(folder, dtype=trained.model.encoder.dtype)
     assert loaded.info["name"] == "session" and set(loaded.heads) == set(trained.model.heads)
