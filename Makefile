@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 
 # the project runs offline; a user with a network can override these in the environment
 export HF_HUB_OFFLINE ?= 1
@@ -13,7 +14,7 @@ export MLFLOW_DISABLE_TELEMETRY ?= true
 export BENTOML_DO_NOT_TRACK ?= true
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install demo test test-fast test-all clean
+.PHONY: install demo test test-fast test-all bento clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,24 +25,36 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the spark extra (pyspark) for batch scoring on Spark; the test targets install it, Java comes from tests/services.sh
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
 demo: install
 	$(BIN)/claimtriage demo
 
 # Kinds of tests (markers, see tests/conftest.py): unit, data, model, service; `slow` ones have fast twins.
 # test: the layers (import-linter), then the complete default suite, every kind but slow; what CI runs.
-# tests/services.sh installs (Debian packages) and starts what it needs: headless Chromium, PostgreSQL on loopback
-test: install
+# tests/services.sh installs (Debian packages) and starts what it needs: headless Chromium, PostgreSQL on loopback,
+# Java for Spark; the Spark test then must run (CLAIMTRIAGE_REQUIRE_SPARK), not skip
+test: $(SPARK_STAMP)
 	$(BIN)/lint-imports
-	CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest
+	CLAIMTRIAGE_REQUIRE_SPARK=1 CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest
 
 # unit tests only: no services, no trained model, no shared datasets (seconds)
 test-fast: install
 	$(BIN)/pytest -m unit
 
 # everything, the slow tests too
-test-all: install
+test-all: $(SPARK_STAMP)
 	$(BIN)/lint-imports
-	CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest -m ""
+	CLAIMTRIAGE_REQUIRE_SPARK=1 CLAIMTRIAGE_TEST_PG_URL=$${CLAIMTRIAGE_TEST_PG_URL:-$$(tests/services.sh)} $(BIN)/pytest -m ""
+
+# a Bento for containers: the project's wheel (only `claimtriage` in site-packages), then bentoml build
+bento: install
+	rm -rf dist
+	$(BIN)/pip wheel --no-deps --no-build-isolation -w dist .
+	$(BIN)/bentoml build -f serving/bentofile.yaml .
 
 clean:
-	rm -rf $(VENV) demo_corpus mlruns mlflow.db reports .pytest_cache
+	rm -rf $(VENV) demo_corpus mlruns mlflow.db reports scores dist build .pytest_cache

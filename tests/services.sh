@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The system services the test suite uses, from Debian packages: headless Chromium (the report test) and a PostgreSQL
-# server on loopback (the journey-store tests run against it as well as SQLite). Idempotent; prints the PostgreSQL URL.
+# The system services the test suite uses, from Debian packages: headless Chromium (the report test), a PostgreSQL
+# server on loopback (the journey-store tests run against it as well as SQLite) and Java (the Spark scoring test). Idempotent; prints the PostgreSQL URL.
 set -euo pipefail
 SUDO=""
 AS_PG="runuser -u postgres --"
@@ -8,6 +8,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo -n"; AS_PG="sudo -n -u postgres"; fi
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)  # Spark (claimtriage score --engine spark)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   $SUDO apt-get update -qq >&2
