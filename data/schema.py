@@ -123,7 +123,12 @@ class Outcome(_Strict):
 
 
 class Contact(_Strict):
-    """One inbound contact on any channel: a body text (email, review, form, post) or turns (call, chat, messaging)."""
+    """One inbound contact on any channel: a body text (email, review, form, post) or turns (call, chat, messaging).
+
+    Rules across fields, checked on every contact (a contact that breaks one is rejected, naming the rule):
+    give either body or turns, not both; a contact without a non-blank body and without turns needs an attachment
+    with a transcript; rating is only for channel `review`.
+    """
 
     id: str = Field(min_length=1, max_length=200)
     customer: CustomerIdentifiers = Field(default_factory=CustomerIdentifiers)
@@ -131,10 +136,14 @@ class Contact(_Strict):
     timestamp: datetime
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$", description="ISO 639-1/3 code; detected when absent")
     subject: str | None = None
-    body: str | None = None
-    turns: list[Turn] | None = None
-    attachments: list[Attachment] = Field(default_factory=list)
-    rating: float | None = Field(default=None, ge=0, le=5)
+    body: str | None = Field(default=None, description="the written text (email, review, form, post). Either body or "
+                             "turns, not both; a blank body counts as none")
+    turns: list[Turn] | None = Field(default=None, description="the conversation in order (call, chat, messaging). "
+                                     "Either body or turns, not both")
+    attachments: list[Attachment] = Field(default_factory=list, description="voice notes, images, files; one with a "
+                                          "transcript is enough content for a contact without body or turns")
+    rating: float | None = Field(default=None, ge=0, le=5, description="star rating from 0 to 5; only for channel "
+                                 "`review` (any other channel with a rating is rejected)")
     #: the source system's conversation or thread id (email thread, chat session): the unit splits keep together
     thread_id: str | None = None
     labels: Labels | None = None

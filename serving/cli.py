@@ -22,7 +22,7 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
                    api_key_file: Path | None, no_auth: bool, tracking_uri: str | None, dtype: str,
                    max_batch_contacts: int, max_text_chars: int, cors_origin: list[str],
                    model_threads: int = 1, encoder_runtime: str = "auto", timeout_s: float = 30.0,
-                   max_concurrency: int = 1024) -> ServiceSettings:
+                   max_concurrency: int = 1024, public_metrics: bool = False) -> ServiceSettings:
     """Validated settings with absolute paths (the server runs from the project folder)."""
     model_path = Path(model).expanduser()
     if not model.startswith(("models:/", "runs:/")) and model_path.exists():
@@ -36,7 +36,7 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
         api_key_file=str(api_key_file.resolve()) if api_key_file else None,
         max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin,
         model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout_s,
-        max_concurrency=max_concurrency)
+        max_concurrency=max_concurrency, public_metrics=public_metrics)
 
 
 def check_model(settings: ServiceSettings) -> None:
@@ -58,6 +58,8 @@ def serve_command(
     api_key_file: Annotated[Optional[Path], typer.Option(help="file with one API key per line "
                                                                "(or set CLAIMTRIAGE_API_KEYS=k1,k2)")] = None,
     no_auth: Annotated[bool, typer.Option("--no-auth", help="accept requests without an API key (demo only)")] = False,
+    public_metrics: Annotated[bool, typer.Option("--public-metrics", help="serve /metrics without an API key, for a "
+                                                 "scraper that cannot send one (default: the key is needed)")] = False,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI")] = None,
     dtype: Annotated[str, typer.Option(help="auto | bf16 | fp32 (auto: bf16 where the CPU makes it faster)")] = "auto",
     encoder_runtime: Annotated[str, typer.Option(help="auto | torch | onnx | onnx-int8 (opt-in: ~2x faster "
@@ -81,7 +83,7 @@ def serve_command(
                                   dtype=dtype, max_batch_contacts=max_batch_contacts,
                                   max_text_chars=max_text_chars, cors_origin=cors_origin or [],
                                   model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout,
-                                  max_concurrency=max_concurrency)
+                                  max_concurrency=max_concurrency, public_metrics=public_metrics)
     except ValidationError as err:
         raise typer.BadParameter("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()))
     if settings.require_auth and not read_api_keys(settings):
@@ -104,6 +106,7 @@ def exec_server(settings: ServiceSettings) -> None:
     from claimtriage.data.paths import workspace_dir
 
     os.environ[SETTINGS_ENV] = settings.to_env()
+    metrics_note = "" if settings.public_metrics or not settings.require_auth else " with the API key"
     # the request timeout and concurrency limit reach BentoML's own traffic settings (over the service's defaults)
     os.environ["BENTOML_CONFIG_OPTIONS"] = " ".join(filter(None, [
         os.environ.get("BENTOML_CONFIG_OPTIONS", ""), *bentoml_options(settings)]))
@@ -112,7 +115,7 @@ def exec_server(settings: ServiceSettings) -> None:
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # read at import by the workers
         os.environ.setdefault(name, str(settings.model_threads))
     typer.echo(f"claimtriage: serving {settings.model} on http://{settings.host}:{settings.port} "
-               f"(docs at /docs, metrics at /metrics)", err=True)
+               f"(docs at /docs, metrics at /metrics{metrics_note})", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     # the service is imported from the installed package; the working directory only holds the caller's stores

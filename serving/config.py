@@ -35,6 +35,8 @@ class ServiceSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(3000, ge=0, le=65535)
     require_auth: bool = Field(True, description="refuse requests without a valid X-API-Key header")
+    public_metrics: bool = Field(False, description="serve /metrics without an API key (for a Prometheus scraper "
+                                 "that cannot send one); by default /metrics needs the key like the APIs")
     api_key_file: str | None = Field(None, description="file with one API key per line")
     max_batch_contacts: int = Field(64, ge=1, le=10_000, description="contacts accepted by /triage_batch")
     max_text_chars: int = Field(100_000, ge=1, description="characters of text accepted in one contact")

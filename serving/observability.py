@@ -1,14 +1,18 @@
 """Prometheus metrics of the triage service, and log redaction so that no email or phone number reaches a log.
 
 Metrics are created once per process, on first use (never at import: BentoML workers set `PROMETHEUS_MULTIPROC_DIR`
-after importing the service module, and prometheus_client reads it when a metric is created). The built-in
-`/metrics` endpoint exposes them next to BentoML's own. Route shares are `rate(claimtriage_routes_total)` per target
-over the sum; the model version is the label of `claimtriage_model_info`.
+after importing the service module, and prometheus_client reads it when a metric is created). The service's own
+`/metrics` route (`exposition`) serves them; BentoML's HTTP metrics are off, because they label every request with
+its raw path (a customer key in `/journeys/...`, and a new series for every random path a client sends). Every label
+here takes a bounded set of values: `endpoint` is a route template or "other" (`serving.app.METRIC_ENDPOINTS`),
+`status` an HTTP status. Route shares are `rate(claimtriage_routes_total)` per target over the sum; the model version
+is the label of `claimtriage_model_info`.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -24,7 +28,7 @@ STAGE_BUCKETS = (0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0
 
 @dataclass(frozen=True)
 class ServiceMetrics:
-    requests: Any  # Counter{endpoint, status}
+    requests: Any  # Counter{endpoint, status}: endpoint is a route template or "other", never a raw path
     latency: Any  # Histogram{endpoint}
     routes: Any  # Counter{target, queue}
     journeys: Any  # Counter{status}: linked, new_customer, no_identifier, store_unavailable
@@ -65,6 +69,20 @@ def service_metrics() -> ServiceMetrics:
                                  ["model_version"], multiprocess_mode="max"),
             )
         return _metrics
+
+
+def exposition() -> tuple[bytes, str]:
+    """The Prometheus text page and its content type: every worker's metrics (multiprocess mode, as BentoML runs its
+    workers) or, outside a BentoML server, this process's."""
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
 # ---- log redaction -------------------------------------------------------------------------------------------

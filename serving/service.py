@@ -2,8 +2,10 @@
 
 One `TriageEngine` per worker, loaded in `__init__` (weights cast once there). Model calls are coalesced by an
 `AdaptiveBatcher` on one model thread; `engine.decide` (journey-store I/O, routing) runs in a thread pool, never on
-the event loop. HTTP routes, validation and error mapping are in `serving.app`, mounted on this service; BentoML
-serves `/healthz`, `/livez`, `/readyz` and `/metrics` itself.
+the event loop. HTTP routes, validation and error mapping are in `serving.app`, mounted on this service, with
+`/readyz` and `/metrics`; BentoML serves `/healthz` and `/livez`. BentoML's own HTTP metrics are off (`metrics`
+below): they label each request with its raw path, which put customer keys into `/metrics` and let any client add
+series without bound; `serving.app.RequestGuard` counts requests by route template instead.
 
     claimtriage serve --model models:/claimtriage@champion   # or: bentoml serve claimtriage.serving.service:TriageService
 """
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import bentoml
 
-from claimtriage.serving.app import ModelUnavailable, RequestGuard, StoreUnavailable, api
+from claimtriage.serving.app import ModelUnavailable, RequestGuard, StoreUnavailable, api, is_duplicate_contact
 from claimtriage.serving.config import ServiceSettings, load_settings, read_api_keys
 
 if TYPE_CHECKING:
@@ -42,6 +44,15 @@ def load_engine(settings: ServiceSettings) -> TriageEngine:
                              runtime=settings.encoder_runtime)
 
 
+def _error_type(message: Any) -> str:
+    """The exception type at the head of an error message (`OperationalError: connection to ...`), else "unknown":
+    never the message, which may hold a DSN."""
+    import re
+
+    match = re.match(r"\s*([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Unavailable))\b", str(message or ""))
+    return match.group(1) if match else "unknown"
+
+
 def _set_model_threads(threads: int) -> None:
     """Thread counts are set by entry points; the worker is one (PyTorch, ONNX Runtime and BLAS alike)."""
     from claimtriage.models.threads import set_compute_threads
@@ -57,7 +68,10 @@ def _set_model_threads(threads: int) -> None:
     # max_concurrency) through BENTOML_CONFIG_OPTIONS
     traffic={"timeout": 30, "max_concurrency": 1024},
     http={"cors": {"enabled": False}},
-    # journey paths carry a customer key: keep them out of the access log and of BentoML's per-path metrics
+    # BentoML's HTTP metrics label requests with the raw path (customer keys, unbounded series) and its /metrics
+    # shows them: off; the service's /metrics (serving.app) serves the project's metrics, labelled by route template
+    metrics={"enabled": False, "namespace": "bentoml_service"},
+    # journey paths carry a customer key: keep them out of the access log
     logging={"access": {"enabled": True, "skip_paths": ["/journeys", "/metrics", "/healthz", "/livez", "/readyz"]}},
 )
 class TriageService:
@@ -71,7 +85,8 @@ class TriageService:
         install_log_redaction()
         self.settings = load_settings()
         _set_model_threads(self.settings.model_threads)
-        self.api_keys = APIKeyCheck(read_api_keys(self.settings), required=self.settings.require_auth)
+        self.api_keys = APIKeyCheck(read_api_keys(self.settings), required=self.settings.require_auth,
+                                    public_metrics=self.settings.public_metrics)
         self.engine: TriageEngine = (engine_factory or load_engine)(self.settings)
         self.metrics = service_metrics()
         self.model_version = str(getattr(self.engine, "model_version", "unknown"))
@@ -97,6 +112,8 @@ class TriageService:
         try:
             answers = await loop.run_in_executor(self._decide_pool, self._decide_all, contacts, scores)
         except Exception as error:
+            if is_duplicate_contact(error):
+                raise  # the client's error (409), not an outage
             logger.error("decide.failed error=%s", type(error).__name__)
             raise StoreUnavailable("routing or the journey store failed on this request") from error
         for answer in answers:
@@ -128,13 +145,18 @@ class TriageService:
         return await asyncio.get_running_loop().run_in_executor(self._decide_pool, func, *args)
 
     def readiness(self) -> dict[str, Any]:
+        """`{"ready": bool, "checks": {"model": bool, "store": bool}}` and nothing else: the store's error names its
+        host, port, user and database, so only its type is logged here, server-side."""
         try:
-            checks = dict(self.engine.readiness())
+            state = self.engine.readiness()
+            checks = {"model": bool(state.get("model")), "store": bool(state.get("store"))}
+            reason = _error_type(state.get("store_error"))
         except Exception as error:
-            logger.error("readiness.failed error=%s", type(error).__name__)
-            checks = {"model": False, "error": type(error).__name__}
-        ready = all(v for k, v in checks.items() if isinstance(v, bool))
-        return {"ready": ready, **checks, "model_version": self.model_version}
+            checks, reason = {"model": False, "store": False}, type(error).__name__
+        failed = [name for name, ok in checks.items() if not ok]
+        if failed:
+            logger.warning("readiness.not_ready failed=%s error=%s", ",".join(failed), reason)
+        return {"ready": not failed, "checks": checks}
 
     def __is_ready__(self) -> bool:
         return bool(self.readiness()["ready"])

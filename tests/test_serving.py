@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -106,8 +107,9 @@ def test_journey_links_contacts_across_channels_and_is_readable(client, by_chann
     first, second = by_channel[Channel.email], by_channel[Channel.whatsapp]
     customer = {"email": EMAIL, "phone": PHONE}
     a = client.post("/triage", json=payload(first, id="j-1", customer=customer), headers=HEADERS).json()
-    b = client.post("/triage", json=payload(second, id="j-2", customer={"phone": PHONE},
-                                             timestamp="2031-01-02T10:00:00Z"), headers=HEADERS).json()
+    later = (first.timestamp + timedelta(days=1)).isoformat()  # after the first; no longer a future date
+    b = client.post("/triage", json=payload(second, id="j-2", customer={"phone": PHONE}, timestamp=later),
+                    headers=HEADERS).json()
     assert a["journey"]["linked"] and b["journey"]["linked"]
     assert a["journey"]["customer_key"] == b["journey"]["customer_key"]
     key = b["journey"]["customer_key"]
@@ -154,7 +156,7 @@ def test_feedback_is_stored_and_exportable(client, engine, by_channel, tmp_path)
 def test_probes_docs_and_readiness(client):
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["model"] and ready.json()["store"]
+    assert ready.status_code == 200 and ready.json() == {"ready": True, "checks": {"model": True, "store": True}}
     spec = client.get("/openapi.json").json()
     assert {"/triage", "/triage_batch", "/journeys/{customer_key}", "/feedback"} <= set(spec["paths"])
     examples = spec["paths"]["/triage"]["post"]["requestBody"]["content"]["application/json"]["examples"]
@@ -270,7 +272,7 @@ def test_store_outage_still_triages_and_reports(client, engine, by_channel, monk
     assert client.get("/journeys/anyone", headers=HEADERS).status_code == 503
     assert client.post("/feedback", json={"contact_id": "outage-1", "claim": "x"}, headers=HEADERS).status_code == 503
     ready = client.get("/readyz")
-    assert ready.status_code == 503 and ready.json()["store"] is False
+    assert ready.status_code == 503 and ready.json() == {"ready": False, "checks": {"model": True, "store": False}}
     monkeypatch.setattr(engine, "store", store)
 
 
@@ -342,8 +344,8 @@ def test_metrics_count_requests_routes_and_model_version(client, by_channel):
     for stage, count in stages_before.items():  # one model call and one decide call, each timed
         assert value("claimtriage_stage_seconds_count", {"stage": stage}) == count + 1
         assert value("claimtriage_stage_seconds_sum", {"stage": stage}) > 0
-    exposed = client.get("/metrics")
-    assert exposed.status_code == 200 and "bentoml" in exposed.text
+    exposed = client.get("/metrics", headers=HEADERS)
+    assert exposed.status_code == 200 and "claimtriage_requests_total" in exposed.text
 
 
 @pytest.mark.service
@@ -386,3 +388,172 @@ def test_serve_settings_carry_the_encoder_runtime():
     assert ServiceSettings.model_validate_json(settings.to_env()).encoder_runtime == "onnx-int8"
     with pytest.raises(ValidationError, match="encoder_runtime"):
         build_settings(**common, encoder_runtime="tensorrt")
+
+
+# ---- issue 15: bounded metrics, quiet readiness, one error body, the contract ----------------------------------
+def _series(text: str) -> set[str]:
+    """The exposed series (name and labels, no value) of a Prometheus text page."""
+    return {line.rsplit(" ", 1)[0] for line in text.splitlines() if line and not line.startswith("#")}
+
+
+@pytest.mark.service
+def test_metrics_stay_bounded_and_hold_no_customer_key(client, by_channel):
+    import secrets
+
+    from claimtriage.serving.app import METRIC_ENDPOINTS
+
+    # a real customer's journey, read once: its key must not reach any metric
+    key = client.post("/triage", json=payload(by_channel[Channel.email], id="m-1", customer={"email": EMAIL}),
+                      headers=HEADERS).json()["journey"]["customer_key"]
+    assert client.get(f"/journeys/{key}", headers=HEADERS).status_code == 200
+    client.get("/no-such-path-warmup")
+    client.get("/no-such-path-warmup", headers=HEADERS)
+    client.get("/journeys/cust-warmup", headers=HEADERS)
+    before = client.get("/metrics", headers=HEADERS).text
+    probes = [f"cust-{secrets.token_hex(6)}" for _ in range(150)]
+    for probe in probes:
+        client.get(f"/journeys/{probe}", headers=HEADERS)  # unknown keys: 404
+        client.get(f"/{secrets.token_hex(8)}/{probe}")  # random paths without a key: 401
+        client.get(f"/{secrets.token_hex(8)}", headers=HEADERS)  # random paths with a key: 404
+    after = client.get("/metrics", headers=HEADERS).text
+    assert _series(after) == _series(before), sorted(_series(after) - _series(before))[:10]
+    assert len(after) < len(before) + 2_000, (len(before), len(after))  # counts grow, series do not
+    assert f"/journeys/{key}" not in after and not any(probe in after for probe in probes)
+    endpoints = set(re.findall(r'endpoint="([^"]*)"', after))
+    assert endpoints <= METRIC_ENDPOINTS, endpoints - METRIC_ENDPOINTS
+    assert {"/journeys/{customer_key}", "other"} <= endpoints
+
+
+@pytest.mark.service
+def test_metrics_need_the_key_unless_public(client, service, monkeypatch):
+    from claimtriage.serving.auth import APIKeyCheck
+    from claimtriage.serving.cli import build_settings
+
+    refused = client.get("/metrics")
+    assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
+    assert client.get("/metrics", headers=HEADERS).status_code == 200
+    monkeypatch.setattr(service, "api_keys", APIKeyCheck([KEY], public_metrics=True))
+    assert client.get("/metrics").status_code == 200
+    assert client.get("/journeys/anyone").status_code == 401  # only /metrics opens
+    assert ServiceSettings().public_metrics is False
+    common = dict(model="models:/claimtriage@champion", host="127.0.0.1", port=0, store=None, policy=None,
+                  api_key_file=None, no_auth=False, tracking_uri=None, dtype="auto", max_batch_contacts=8,
+                  max_text_chars=100, cors_origin=[])
+    assert build_settings(**common, public_metrics=True).public_metrics
+
+
+@pytest.mark.service
+def test_readiness_names_the_failed_check_and_nothing_else(client, engine, monkeypatch, caplog):
+    dsn_parts = ("10.20.30.40", "5433", "tri_user", "claims_prod", "s3cret")
+    store = engine.store
+    monkeypatch.setattr(engine, "store", None)
+    monkeypatch.setattr(engine, "_store_error", "OperationalError: connection to server at \"10.20.30.40\", port "
+                        "5433 failed: FATAL: password authentication failed for user \"tri_user\" (database "
+                        "claims_prod, password s3cret)")
+    monkeypatch.setattr(engine, "connect_store", lambda: False)
+    caplog.set_level(logging.INFO)
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json() == {"ready": False, "checks": {"model": True, "store": False}}
+    assert not any(part in ready.text for part in dsn_parts)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "store" in logged and "OperationalError" in logged  # the type, server-side
+    assert not any(part in logged for part in dsn_parts)
+    monkeypatch.setattr(engine, "store", store)
+    assert client.get("/readyz").json() == {"ready": True, "checks": {"model": True, "store": True}}
+
+
+def _error_body(response) -> dict:
+    from claimtriage.serving.app import ErrorBody
+
+    assert response.headers["content-type"].startswith("application/json"), (response.status_code, response.text)
+    body = response.json()
+    assert set(body) == {"error", "message", "fields"}, body
+    ErrorBody.model_validate(body)
+    return body
+
+
+@pytest.mark.service
+@pytest.mark.parametrize(("method", "path", "kwargs", "status", "code"), [
+    ("post", "/triage", {"content": b'{"id": "\xff\xfe"}', "headers": {"Content-Type": "application/json"}},
+     400, "malformed_json"),
+    ("post", "/triage", {"content": b"[" * 50_000 + b"]" * 50_000, "headers": {"Content-Type": "application/json"}},
+     400, "malformed_json"),
+    ("post", "/triage", {"content": b'{"id": ', "headers": {"Content-Type": "application/json"}}, 400,
+     "malformed_json"),
+    ("post", "/triage", {"content": b"my bill is wrong", "headers": {"Content-Type": "text/plain"}}, 415,
+     "unsupported_media_type"),
+    ("post", "/feedback", {"content": b"contact_id=x",
+                           "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 415,
+     "unsupported_media_type"),
+    ("post", "/triage_batch", {"content": b'{"contacts": []}', "headers": {"Content-Type": ""}}, 415,
+     "unsupported_media_type"),
+    ("get", "/triage", {}, 405, "method_not_allowed"),
+    ("delete", "/journeys/cust-1", {}, 405, "method_not_allowed"),
+    ("post", "/healthz", {}, 405, "method_not_allowed"),
+    ("post", "/readyz", {}, 405, "method_not_allowed"),
+    ("get", "/no/such/path", {}, 404, "not_found"),
+    ("get", "/journeys/a/b", {}, 404, "not_found"),
+    ("get", "/static_content/nothing.js", {}, 404, "not_found"),
+    ("get", "/journeys/cust-unknown", {}, 404, "not_found"),
+    ("post", "/triage", {"json": {"id": "x"}}, 422, "invalid_request"),
+])
+def test_every_error_has_the_one_body(client, method, path, kwargs, status, code):
+    headers = {**HEADERS, **kwargs.pop("headers", {})}
+    response = client.request(method.upper(), path, headers=headers, **kwargs)
+    assert response.status_code == status, response.text
+    body = _error_body(response)
+    assert body["error"] == code, body
+    if status == 415:
+        sent = headers["Content-Type"] or "missing"
+        assert sent.split(";")[0] in body["message"] and "application/json" in body["message"]
+    if status == 405:
+        assert response.headers.get("allow")
+    if status == 400:
+        assert body["fields"] == ["body"] and "\\xff" not in body["message"]
+
+
+@pytest.mark.service
+def test_duplicate_contact_is_409(client, engine, by_channel, monkeypatch):
+    import claimtriage.serving.engine as engine_module
+
+    duplicate = getattr(engine_module, "DuplicateContact", None)
+    if duplicate is None:
+        duplicate = type("DuplicateContact", (ValueError,), {})
+
+    def refuse(contact, *_):
+        raise duplicate(f"contact {contact.id} was already triaged with different content")
+
+    monkeypatch.setattr(engine, "decide", refuse)
+    response = client.post("/triage", json=payload(by_channel[Channel.email], id="dup-1"), headers=HEADERS)
+    assert response.status_code == 409, response.text
+    assert _error_body(response)["error"] == "duplicate_contact"
+    batch = client.post("/triage_batch", json={"contacts": [payload(by_channel[Channel.email], id="dup-2")]},
+                        headers=HEADERS)
+    assert batch.status_code == 409 and _error_body(batch)["error"] == "duplicate_contact"
+
+
+@pytest.mark.service
+def test_openapi_documents_errors_security_and_contact_rules(client):
+    spec = client.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert any(s["type"] == "apiKey" and s["in"] == "header" and s["name"] == "X-API-Key" for s in schemes.values())
+    expected = {("post", "/triage"): {"400", "401", "409", "413", "415", "422", "503"},
+                ("post", "/triage_batch"): {"400", "401", "409", "413", "415", "422", "503"},
+                ("post", "/feedback"): {"400", "401", "404", "413", "415", "422", "503"},
+                ("get", "/journeys/{customer_key}"): {"401", "404", "503"},
+                ("get", "/metrics"): {"401"}}
+    for (method, path), statuses in expected.items():
+        operation = spec["paths"][path][method]
+        assert operation.get("security"), (method, path)
+        assert statuses <= set(operation["responses"]), (method, path, set(operation["responses"]))
+        for status in statuses:
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"]["$ref"].endswith("/ErrorBody"), (path, status)
+            assert content["example"]["error"] and "fields" in content["example"], (path, status)
+    ready = spec["paths"]["/readyz"]["get"]
+    assert not ready.get("security") and {"200", "503"} <= set(ready["responses"])
+    contact = spec["components"]["schemas"]["Contact"]
+    assert "either body or turns" in contact["description"].lower()
+    assert "review" in contact["properties"]["rating"]["description"]
+    assert "turns" in contact["properties"]["body"]["description"]
