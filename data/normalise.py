@@ -11,7 +11,8 @@ Per channel (see `data.email_cleanup` and `data.channel_text` for the rules them
   left out of `text` (they say who, not what) but kept in `transcript`.
 Everywhere: a subject, when present, leads `text`; transcribed voice notes count as customer words (image OCR does
 not: a screenshot is not what the customer said); a name introduced in one message ("mi chiamo Mario Rossi") and the
-customer's display name are redacted in every other piece too; every piece is redacted once, so `redactions` counts
+customer's display name are redacted in every other piece too, and so is a name sent as its own message right after
+a sign-off ("Grazie" / "Giulia Bianchi"); every piece is redacted once, so `redactions` counts
 each PII occurrence once even though it may appear in `text`, `customer_turns` and `transcript`.
 """
 
@@ -109,9 +110,25 @@ def _clean(contact: Contact) -> _Cleaned:
     )
 
 
+def _same_speaker_runs(turns: list[tuple[Speaker, str]]) -> list[str]:
+    """Consecutive turns of one speaker as one text, a line each: a sign-off sent as its own message ("Grazie") and
+    the name in the next one ("Giulia Bianchi") read as the signed message they are."""
+    runs: list[tuple[Speaker, list[str]]] = []
+    for speaker, text in turns:
+        if runs and runs[-1][0] is speaker:
+            runs[-1][1].append(text)
+        else:
+            runs.append((speaker, [text]))
+    return ["\n".join(texts) for _, texts in runs if len(texts) > 1]
+
+
 def _known_names(contact: Contact, cleaned: _Cleaned) -> frozenset[str]:
     """Names introduced anywhere in the contact ("mi chiamo Mario Rossi"), so that "Rossi" goes everywhere else too."""
     names = {text[start:end] for text in cleaned.texts() for start, end in find_person_spans(text)}
+    # across messages only a full name ("Grazie" / "Giulia Bianchi"): a lone capitalised word after a "Grazie"
+    # message is as often a reply ("Perfetto") as a name
+    names |= {name for text in _same_speaker_runs(cleaned.turns) for start, end in find_person_spans(text)
+              if len((name := text[start:end]).split()) > 1}
     if contact.customer.name:
         names.add(contact.customer.name)
     return frozenset(names)

@@ -1,9 +1,13 @@
 """Person names found from the words around them, without an NLP model.
 
 A name is only taken where a cue says one follows: a self-introduction ("mi chiamo", "my name is", "this is ... from"),
-a title ("Sig.ra", "Dott.", "Mr"), a greeting ("Gentile", "Dear", "Ciao"), a form label ("Nome:", "Name:") or a
-sign-off followed by a name ("Cordiali saluti,\\nMario Rossi"). Capitalised words elsewhere are never taken, so brand
-names and sentence starts stay. `find_person_spans` is the only entry point; `data.redact` calls it.
+a title ("Sig.ra", "Dott.", "Mr"), a greeting ("Gentile", "Dear", "Ciao"), a form label ("Nome:", "Name:"), in an
+agent's note a role word ("Customer Giulia Bianchi", "la cliente Giulia Bianchi") or a sign-off followed by a name,
+in Italian or English: on the next line, after blank lines too ("Cordiali saluti,\\nMario Rossi", "Grazie in
+anticipo,\\n\\nGiulia Bianchi"), after a sign-off that ends a line of text ("In attesa di un riscontro, cordiali
+saluti.\\nMario Rossi") or on the same line when the name ends it ("Saluti, Anna", "Cordiali saluti Mario Rossi").
+Capitalised words elsewhere are never taken, so brand names and sentence starts stay. `find_person_spans` is the
+only entry point; `data.redact` calls it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ _STOPWORDS = frozenset(
     sorry scusate scusi writing calling here qui qua not sure fine bene male good bad nuovo nuova new
     nome cognome name surname full please favore stato stata stati state mille again anyway comunque
     tanto
+    buona buon giornata serata weekend care portal portale area premium business number numero codice code
+    saluti saluto cordiali distinti cordialmente cari tanti ringrazio ringraziando arrivederci presto regards
+    kind best warm wishes cheers sincerely yours faithfully truly
+    perfetto perfetta ottimo ottima benissimo gentilissimi gentilissimo gentilissima certo esatto perfect great
+    awesome
     """.split()
 )
 
@@ -56,9 +65,18 @@ _TITLE = (
 )
 _SIGNOFF = (
     r"(?:cordiali saluti|distinti saluti|saluti cordiali|un cordiale saluto|cordialmente|grazie e saluti|"
-    r"grazie mille|grazie|saluti|best regards|kind regards|warm regards|regards|best wishes|many thanks|"
-    r"thanks|thank you|cheers|sincerely|yours sincerely|yours faithfully|a presto|ciao|buona giornata|buona serata)"
+    r"un (?:caro |cordiale )?saluto|cari saluti|saluti cari|tanti saluti|"
+    r"grazie (?:mille|ancora|in anticipo|anticipatamente|per (?:l['’]|la |il )?(?:aiuto|attenzione|disponibilità|"
+    r"collaborazione|pazienza))|grazie|saluti|(?:vi|ti|la) ringrazio(?: anticipatamente| in anticipo)?|"
+    r"ringraziando(?: anticipatamente)?|in attesa di (?:un )?(?:vostro |cortese )?(?:riscontro|risposta)|"
+    r"resto in attesa|arrivederci|"
+    r"best regards|kind regards|warm regards|regards|best wishes|many thanks|all the best|"
+    r"thanks (?:again|in advance|for (?:your|the) help)|thank you (?:again|in advance|for (?:your|the) help)|"
+    r"thanks|thank you|cheers|sincerely|yours sincerely|yours faithfully|yours truly|a presto|ciao|buona giornata|"
+    r"buona serata)"
 )
+# role words an agent writes before a customer's name in a note (`_role_pattern`)
+_ROLE = r"(?:customer|client|caller|account holder|cliente|utente|intestatari[oa]|titolare|contraente|richiedente)"
 
 
 @cache
@@ -77,11 +95,13 @@ def _patterns() -> tuple[tuple[re.Pattern[str], bool], ...]:
         # the agent or person someone spoke to: "ho parlato con Luca", "I spoke to Sarah"
         rf"{before}(?i:parlato con|spoke (?:to|with)|talked to|a nome di|intestat[oa] a|on behalf of)[ \t]+"
         rf"(?P<name>{_CAP_NAME})",
-        # sign-offs: a name alone on the line after "Cordiali saluti", or after "Thanks," at the end of a line
-        # ("Grazie e buona giornata,\nAlessandro Longo": several sign-offs joined on one line count as one)
-        rf"(?im:^[ \t]*{_SIGNOFF}(?:[ \t]*(?:,|\be\b|\band\b|&)[ \t]*{_SIGNOFF})*[ \t]*[,.!]?[ \t]*\r?\n[ \t]*)"
-        rf"(?P<name>{_CAP_NAME})(?=[ \t]*(?:\r?\n|$|,))",
-        rf"(?i:\b{_SIGNOFF}),[ \t]*(?P<name>{_CAP_NAME})(?=[ \t]*[.!]?[ \t]*(?:\r?\n|$))",
+        # sign-offs: a name alone on the line after a sign-off that ends its line ("Cordiali saluti\nMario Rossi",
+        # "..., cordiali saluti.\n\nMario Rossi"; several sign-offs joined on one line count as one: "Grazie e buona
+        # giornata,\nAlessandro Longo"), or on the sign-off's line when the name ends it ("Saluti, Anna")
+        rf"(?im:(?<![\w'’]){_SIGNOFF}(?:[ \t]*(?:,|\be\b|\band\b|&)[ \t]*{_SIGNOFF})*[ \t]*[,.!]?[ \t]*"
+        rf"(?:\r?\n[ \t]*){{1,3}})(?P<name>{_CAP_NAME})(?=[ \t]*(?:\r?\n|$|,))",
+        rf"(?i:(?<![\w'’]){_SIGNOFF})(?:[ \t]*[,:\-–—][ \t]*|[ \t]+)(?P<name>{_CAP_NAME})"
+        rf"(?=[ \t]*[.!]?[ \t]*(?:\r?\n|$))",
     ]
     strong = [
         rf"{before}(?i:mi chiamo|my name is|il mio nome è|il mio nome e'|my name's)[ \t]+(?P<name>{_ANY_NAME})",
@@ -90,6 +110,14 @@ def _patterns() -> tuple[tuple[re.Pattern[str], bool], ...]:
         rf"from|da|to|a|cc)[ \t]*:)[ \t]*(?P<name>{_ANY_NAME})",
     ]
     return tuple((re.compile(p), False) for p in weak) + tuple((re.compile(p), True) for p in strong)
+
+
+@cache
+def _role_pattern() -> re.Pattern[str]:
+    """A role word before a capitalised name, as agents write about customers: "Customer Giulia Bianchi called",
+    "la cliente Giulia Bianchi", "Cliente: Mario Rossi". Only for notes (`find_person_spans(..., notes=True)`): in a
+    customer's own words "cliente Lumina" names the company."""
+    return re.compile(rf"(?<![\w@])(?i:{_ROLE})\b[ \t]*:?[ \t]*(?P<name>{_CAP_NAME})")
 
 
 def _words(name: str) -> list[tuple[int, int, str]]:
@@ -135,21 +163,32 @@ def _cued_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of names that a cue introduces ("mi chiamo ...", a sign-off)."""
     spans = []
     for pattern, strong in _patterns():
-        for match in pattern.finditer(text):
+        pos = 0
+        while match := pattern.search(text, pos):
             start = match.start("name")
             length = _trim(match.group("name"), strong)
             if length:
                 spans.append((start, start + length))
+                pos = match.end()
+            else:  # no name after all ("...riscontro.\nSaluti,\nAnna"): the words may be the next cue
+                pos = max(start, match.start() + 1)
     return tuple(spans)
 
 
-def find_person_spans(text: str, known_names: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def find_person_spans(text: str, known_names: frozenset[str] = frozenset(), *,
+                      notes: bool = False) -> list[tuple[int, int]]:
     """Character spans of person names in `text`, sorted and non-overlapping.
 
     `known_names` are names already known to belong to this contact (found by a cue in another of its messages, or
-    the customer's display name): they and their words are found wherever they appear, cue or not.
+    the customer's display name): they and their words are found wherever they appear, cue or not. `notes`: the
+    text is an agent's note about a customer, where a role word also introduces a name ("Customer Giulia Bianchi").
     """
     spans = list(_cued_spans(text))
+    if notes:
+        for match in _role_pattern().finditer(text):
+            start, length = match.start("name"), _trim(match.group("name"), False)
+            if length:
+                spans.append((start, start + length))
     known = _known_names_pattern(known_names) if known_names else None
     if known is not None:
         spans.extend(match.span() for match in known.finditer(text))

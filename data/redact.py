@@ -12,8 +12,11 @@ Choices worth knowing:
 - Toll-free, premium and shared-cost numbers (800 / 199 ...) belong to companies and stay.
 - A 16-character string shaped exactly like a codice fiscale is redacted even when its check letter is wrong: a
   mistyped tax code still identifies a person.
-- Person names need a cue (see `data.person_names`) or must be passed as known `names`; `@handles` are not persons
-  and stay (social handles are normalised by `data.normalise`).
+- Person names need a cue (see `data.person_names`: self-introductions, titles, greetings, labels and Italian or
+  English sign-offs) or must be passed as known `names`; `@handles` are not persons and stay (social handles are
+  normalised by `data.normalise`). An agent's note (`notes=True`) also takes the name after a role word ("Customer
+  Giulia Bianchi", "Cliente Giulia Bianchi"), which in a customer's own words would name the company ("cliente
+  Lumina").
 
 Placeholders contain no digits and no lowercase letters, so redacting redacted text changes nothing.
 """
@@ -239,17 +242,18 @@ def _replace(text: str, spans: list[Span], placeholder: str) -> tuple[str, int]:
     return "".join(pieces), count
 
 
-def redact(text: str, *, names: Iterable[str] = ()) -> Redaction:
+def redact(text: str, *, names: Iterable[str] = (), notes: bool = False) -> Redaction:
     """Replace PII in `text` with typed placeholders such as `[EMAIL]` and count them by type.
 
     `names`: person names known from elsewhere (another message of the same contact, the customer's display name);
-    they and their words are redacted as `[PERSON]` even where no cue announces them.
+    they and their words are redacted as `[PERSON]` even where no cue announces them. `notes`: `text` is an agent's
+    note about a customer (feedback), where a role word introduces a name too ("Customer Giulia Bianchi").
     """
     counts: dict[str, int] = {}
     known_names = frozenset(name.strip() for name in names if name and name.strip())
     for pii_type, find_spans in _DETECTORS:
         # only the person detector takes the contact's known names
-        spans = find_person_spans(text, known_names) if pii_type == "PERSON" else find_spans(text)
+        spans = find_person_spans(text, known_names, notes=notes) if pii_type == "PERSON" else find_spans(text)
         if spans:
             text, count = _replace(text, spans, f"[{pii_type}]")
             counts[pii_type] = count

@@ -163,3 +163,89 @@ def test_known_names_are_redacted_without_a_cue() -> None:
     result = redact("Rossi ha chiamato; Mario Rossi aspetta. La porta è rotta.", names=["Mario Rossi", "Porta"])
     assert result.text == "[PERSON] ha chiamato; [PERSON] aspetta. La porta è rotta."
     assert result.counts == {"PERSON": 2}
+
+
+# ---- sign-offs and agents' notes (issue 15): Italian as well as English --------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # the issue's examples (each alone, and closing a message)
+        ("Grazie,\nGiulia Bianchi", ["Giulia", "Bianchi"]),
+        ("Cordiali saluti\nMario Rossi", ["Mario", "Rossi"]),
+        ("Saluti, Anna", ["Anna"]),
+        ("La bolletta di aprile è sbagliata.\n\nGrazie,\nGiulia Bianchi", ["Giulia", "Bianchi"]),
+        # Italian sign-offs the cue did not know, or did not see (blank lines, a sign-off ending a line of text,
+        # the name on the sign-off's line without a comma or after a dash)
+        ("Vergognatevi. Un saluto, Lorenzo De Angelis", ["Lorenzo", "Angelis"]),
+        ("Mi fate sapere? Un saluto,\nDaniela Martini", ["Daniela", "Martini"]),
+        ("Grazie in anticipo,\n\nGiulia Bianchi", ["Giulia", "Bianchi"]),
+        ("Grazie per l'aiuto,\nGiulia Bianchi", ["Giulia", "Bianchi"]),
+        ("Ti ringrazio,\nGiulia Bianchi", ["Giulia", "Bianchi"]),
+        ("In attesa di un riscontro, cordiali saluti.\nMario Rossi", ["Mario", "Rossi"]),
+        ("Cordiali saluti\n\nMario Rossi", ["Mario", "Rossi"]),
+        ("Cordiali saluti Mario Rossi", ["Mario", "Rossi"]),
+        ("Saluti - Anna Verdi", ["Anna", "Verdi"]),
+        ("Arrivederci, Anna", ["Anna"]),
+        # English
+        ("Thanks,\nJohn Smith", ["John", "Smith"]),
+        ("Thanks for your help,\nJohn Smith", ["John", "Smith"]),
+        ("Best regards\n\nJohn Smith", ["John", "Smith"]),
+        ("Kind regards John Smith", ["John", "Smith"]),
+        ("Thank you in advance,\nSarah O'Brien", ["Sarah", "O'Brien"]),
+    ],
+)
+def test_a_name_after_a_sign_off_is_redacted(text: str, names: list[str]) -> None:
+    result = redact(text)
+    assert "[PERSON]" in result.text
+    assert not [name for name in names if name in result.text], result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grazie,\nBuona giornata",
+        "Grazie\nPerfetto",
+        "Resto in attesa di un vostro riscontro.\nSaluti,",
+        "Ho pagato, grazie\nPotete verificare?",
+        "Grazie Mille",
+        "Thanks Again",
+        "Sono cliente Lumina da 15 anni",  # the company, not a person: role words count in agents' notes only
+        "Servizio Clienti Lumina",
+    ],
+)
+def test_sign_offs_and_role_words_alone_redact_nothing(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_only_the_name_after_a_chain_of_sign_offs_is_redacted() -> None:
+    assert (redact("Resto in attesa di un vostro riscontro.\nSaluti,\nAnna Verdi").text
+            == "Resto in attesa di un vostro riscontro.\nSaluti,\n[PERSON]")
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Customer Giulia Bianchi called back, bill still wrong", "Cliente Giulia Bianchi richiama domani",
+     "la cliente Giulia Bianchi ha già pagato", "Cliente: Giulia Bianchi, sollecito", "the caller Giulia Bianchi"],
+)
+def test_an_agents_note_names_the_customer_after_a_role_word(note: str) -> None:
+    result = redact(note, notes=True)
+    assert "Giulia" not in result.text and "Bianchi" not in result.text and result.counts == {"PERSON": 1}
+
+
+def test_a_note_keeps_role_words_that_name_no_one() -> None:
+    for note in ("Customer Service escalated it", "customer ID 12345 checked", "Cliente Premium da 3 anni"):
+        assert redact(note, notes=True).text == note
+
+
+def test_a_name_sent_as_its_own_message_after_a_sign_off_is_redacted() -> None:
+    from claimtriage.data.normalise import normalise
+    from claimtriage.data.schema import Contact
+
+    contact = Contact.model_validate({"id": "s1", "channel": "chat", "timestamp": "2024-05-01T09:00:00Z", "turns": [
+        {"speaker": "customer", "text": "La bolletta di aprile è sbagliata"}, {"speaker": "customer", "text": "Grazie"},
+        {"speaker": "customer", "text": "Giulia Bianchi"}, {"speaker": "agent", "text": "Grazie a lei"},
+        {"speaker": "customer", "text": "Perfetto"}]})
+    normalised = normalise(contact)
+    for text in (normalised.text, normalised.transcript, *normalised.customer_turns):
+        assert "Giulia" not in text and "Bianchi" not in text
+    assert "Perfetto" in normalised.text  # a reply after a thank-you is no name
