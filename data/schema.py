@@ -2,12 +2,22 @@
 
 A Contact is what a contact centre receives: an email, a call transcript, a chat, a WhatsApp thread, a social post,
 a review or a web form. Validation errors name the field and the reason (see `describe_validation_error`).
+
+A contact's `timestamp` must fall in a sanity window (`timestamp_problem`): not before 2000-01-01 and not more than
+one day ahead of now, both settable by environment variables (`CLAIMTRIAGE_MIN_TIMESTAMP`, an ISO date or time;
+`CLAIMTRIAGE_MAX_FUTURE_DAYS`, days). It is a validator of the schema itself, so the API answers 422 naming
+`timestamp`, a batch scoring run lists the row in its rejects, and a training file names the line; environment
+variables (read when a contact is validated) because a Contact is validated in many places (FastAPI, file readers,
+the pyfunc) that share no settings object. The journey store checks the same window again: a contact dated 9999
+would otherwise keep its claim open forever.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import os
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -54,6 +64,55 @@ def _aware(value: datetime | None) -> datetime | None:
     """Naive timestamps are taken as UTC so that every stored time is comparable."""
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+MAX_FUTURE_DAYS_ENV = "CLAIMTRIAGE_MAX_FUTURE_DAYS"
+MIN_TIMESTAMP_ENV = "CLAIMTRIAGE_MIN_TIMESTAMP"
+DEFAULT_MAX_FUTURE_DAYS = 1.0
+DEFAULT_MIN_TIMESTAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+@lru_cache(maxsize=16)
+def _window(max_future_days: str | None, min_timestamp: str | None) -> tuple[datetime, float]:
+    """(earliest time, most days ahead of now) from the environment's raw values; a bad value names its variable."""
+    days = DEFAULT_MAX_FUTURE_DAYS
+    if max_future_days not in (None, ""):
+        try:
+            days = float(max_future_days)
+        except ValueError:
+            days = float("nan")
+        if not 0 <= days <= 36_500:
+            raise ValueError(f"{MAX_FUTURE_DAYS_ENV}={max_future_days!r}: give a number of days from 0 to 36500")
+    earliest = DEFAULT_MIN_TIMESTAMP
+    if min_timestamp not in (None, ""):
+        try:
+            earliest = _aware(datetime.fromisoformat(min_timestamp))
+        except ValueError:
+            raise ValueError(f"{MIN_TIMESTAMP_ENV}={min_timestamp!r}: give an ISO date or time") from None
+    return earliest, days
+
+
+def timestamp_problem(value: datetime, now: datetime | None = None) -> str | None:
+    """Why `value` is not a sane contact time, or None: before the earliest time accepted (default 2000-01-01,
+    `CLAIMTRIAGE_MIN_TIMESTAMP`) or more than the allowed skew ahead of `now` (default 1 day,
+    `CLAIMTRIAGE_MAX_FUTURE_DAYS`)."""
+    earliest, days = _window(os.environ.get(MAX_FUTURE_DAYS_ENV), os.environ.get(MIN_TIMESTAMP_ENV))
+    value = _aware(value)
+    if value < earliest:
+        return f"{value.isoformat()} is before {earliest.isoformat()}, the earliest contact time accepted"
+    latest = (now or datetime.now(timezone.utc)) + timedelta(days=days)
+    if value > latest:
+        return (f"{value.isoformat()} is more than {days:g} day{'' if days == 1 else 's'} in the future "
+                f"(clock skew allowed: {MAX_FUTURE_DAYS_ENV})")
+    return None
+
+
+def _sane_time(value: datetime) -> datetime:
+    """A contact's time: naive taken as UTC, and inside the sanity window (`timestamp_problem`)."""
+    value = _aware(value)
+    if problem := timestamp_problem(value):
+        raise ValueError(problem)
     return value
 
 
@@ -151,7 +210,7 @@ class Contact(_Strict):
     #: provenance (source set, original row) and anything else the source carries; never used as a feature
     metadata: dict[str, str] = Field(default_factory=dict)
 
-    _aware_timestamp = field_validator("timestamp")(_aware)
+    _aware_timestamp = field_validator("timestamp")(_sane_time)
 
     @model_validator(mode="after")
     def _has_content(self) -> Contact:

@@ -49,6 +49,18 @@ def check_model(settings: ServiceSettings) -> None:
         raise typer.BadParameter(f"--model {settings.model}: {err}") from err
 
 
+def check_store(settings: ServiceSettings) -> None:
+    """Open the journey store here (creating or upgrading it), so that a store that cannot be opened (an unwritable
+    path, a server that does not answer, a newer schema) stops `serve` with its path and reason instead of leaving
+    a worker without journeys."""
+    from claimtriage.data.journeys.store import JourneyStore, StoreError
+
+    try:
+        JourneyStore.open(settings.store_url).close()
+    except StoreError as err:
+        raise typer.BadParameter(f"--store {settings.store_url or '(the embedded default)'}: {err}") from err
+
+
 def serve_command(
     model: Annotated[str, typer.Option(help="registry URI or saved model folder")] = "models:/claimtriage@champion",
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -92,6 +104,7 @@ def serve_command(
     if not settings.require_auth:
         typer.echo("WARNING: --no-auth: the service accepts requests without an API key. Demo use only.", err=True)
     check_model(settings)
+    check_store(settings)
     exec_server(settings)
 
 

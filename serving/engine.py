@@ -7,6 +7,10 @@ requests and runs `decide` off the event loop; batch jobs, segmentation and the 
 `decide`, straight down: normalise -> in one store transaction: link (customer, claim, earlier contacts) -> journey
 features -> route (the pure policy) -> save the contact with its route -> answer. A store failure rolls the whole
 contact back and it is routed without a journey.
+
+Contact ids are idempotent: a contact sent again (the same id and the same content, `content_hash`) is answered with
+the journey it was stored with and written once; the same id with different content raises `DuplicateContact`
+(the API answers 409), never the first contact's journey.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from claimtriage.data.journeys.identity import identifiers_in_text, identity_keys
 from claimtriage.data.journeys.linking import reference_tokens, refers_back
+from claimtriage.data.journeys.records import DuplicateContact, content_hash
 from claimtriage.data.journeys.store import ContactRecord, JourneyState, JourneyStore, StoreError
 from claimtriage.data.normalise import NormalisedContact, normalise
 from claimtriage.data.schema import Contact, Speaker
@@ -31,6 +36,9 @@ from claimtriage.serving.answer import ClaimAnswer, JourneyAnswer, RouteAnswer, 
 from claimtriage.serving.handoff import handoff_summary
 from claimtriage.serving.policy import JourneyFeatures, PolicyConfig, RoutingInput, load_policy, route
 from claimtriage.serving.signals import text_signals
+
+__all__ = ["DuplicateContact", "Feedback", "TriageEngine", "contact_record", "export_feedback", "journey_features",
+           "route_row"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +83,8 @@ def contact_record(contact: Contact, scores: ContactScores, normalised: Normalis
         claim_probabilities=dict(scores.claim_top_k),
         references=reference_tokens(_all_texts(contact)),
         bot_tried=any(t.speaker == Speaker.bot for t in contact.turns or ()),
-        resolved_by=contact.outcome.resolved_by if contact.outcome else None)
+        resolved_by=contact.outcome.resolved_by if contact.outcome else None,
+        content_hash=content_hash(contact))
 
 
 class TriageEngine:
@@ -117,7 +126,8 @@ class TriageEngine:
     # ---- decide ----------------------------------------------------------------------------------------------
     def decide(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact | None = None) -> TriageAnswer:
         """Journey linking, routing and hand-off for a scored contact. A store failure never raises: the contact is
-        triaged without a journey and the answer says why."""
+        triaged without a journey and the answer says why. A contact id already stored with other content raises
+        `DuplicateContact` (nothing is written)."""
         return self.decide_with_inputs(contact, scores, normalised)[0]
 
     def decide_with_inputs(self, contact: Contact, scores: ContactScores, normalised: NormalisedContact | None = None
@@ -140,7 +150,7 @@ class TriageEngine:
                     features = journey_features(state, contact, scores)
                     decision = route(x, features, self.policy)
                     tx.save(record, state, route_row(decision))
-            except sa.exc.SQLAlchemyError as err:  # rolled back: nothing of this contact is stored
+            except (sa.exc.SQLAlchemyError, StoreError) as err:  # rolled back: nothing of this contact is stored
                 self._store_error = f"{type(err).__name__}: {err.orig if hasattr(err, 'orig') else err}"
                 logger.error("journey store write failed for contact %s: %s", contact.id, self._store_error)
                 state, features, decision = self._without_journey(contact, scores, x)
@@ -198,7 +208,7 @@ class TriageEngine:
 
         values = fb.model_dump(exclude={"contact_id"}, exclude_none=True)
         if "note" in values:
-            values["note"] = redact(values["note"]).text
+            values["note"] = redact(values["note"], notes=True).text  # "Cliente Giulia Bianchi": a name
         # a claim type the model does not know yet is accepted: teaching it is what retraining is for
         return self.store.add_feedback(fb.contact_id, **values)
 

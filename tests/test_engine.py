@@ -101,6 +101,30 @@ def test_readiness_reports_model_and_store(engine):
     assert engine.readiness()["model"] and engine.readiness()["store"]
 
 
+def test_a_sign_off_name_stays_out_of_stored_text_journey_and_handoff(engine):
+    text = ("Vi ho già scritto due volte: la bolletta di marzo è di 180 euro invece di 60. Voglio parlare con un "
+            "operatore.\nGrazie in anticipo,\n\nGiulia Bianchi")
+    answer = engine.triage([_contact("s1", text, channel="web_form", email="g.b@libero.it")])[0]
+    journey = engine.journey(answer.journey.customer_key)
+    stored = journey["claims"][0]["contacts"][0]["text"]
+    assert answer.route.target == "human" and answer.handoff
+    for shown in (stored, answer.handoff, json.dumps(journey, ensure_ascii=False)):
+        assert "Giulia" not in shown and "Bianchi" not in shown and "[PERSON]" in shown
+
+
+def test_a_batch_reusing_an_id_answers_a_retry_and_refuses_other_content(engine):
+    from claimtriage.serving.engine import DuplicateContact
+
+    first = _contact("dup-1", "La bolletta di marzo è sbagliata", email="anna@libero.it")
+    other = _contact("dup-1", "Vorrei disdire il contratto", email="marco@libero.it", days=1)
+    answers = engine.triage([first, first])  # a retry inside one batch: the stored journey, written once
+    assert answers[1].journey.customer_key == answers[0].journey.customer_key
+    assert answers[1].journey.claim_id == answers[0].journey.claim_id
+    with pytest.raises(DuplicateContact, match="id: contact dup-1 was already stored with different content"):
+        engine.triage([other])
+    assert engine.store.counts()["contacts"] == 1 and engine.store.counts()["customers"] == 1
+
+
 # slow: 400 contacts and the whole xSID validation split as the guard; the fast twin: 150 contacts, 100 of xSID's
 @pytest.mark.parametrize("limit, guard_rows", [(150, 100), pytest.param(400, None, marks=pytest.mark.slow)])
 def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_path, limit, guard_rows):

@@ -221,3 +221,89 @@ def test_a_store_failure_while_saving_rolls_back_and_routes_without_a_journey(st
     assert set(store.counts().values()) == {0}  # the customer and claim that link wrote are gone too
     monkeypatch.undo()  # the outage is over: the next contact gets its journey again
     assert engine.decide(_contact("e2"), _scored("e2")).journey.status == "new_customer"
+
+
+# ---- issue 15: contact ids are idempotent, bodies may carry NUL, notes name no one -------------------------------
+def _contact_with(cid: str, body: str, email: str, timestamp=None):
+    from claimtriage.data.schema import Contact
+
+    return Contact.model_validate({"id": cid, "channel": "email", "timestamp": timestamp or T0,
+                                   "customer": {"email": email}, "body": body})
+
+
+def test_the_same_id_with_other_content_is_refused_not_answered_with_the_first_journey(store):
+    from claimtriage.serving.engine import DuplicateContact
+
+    engine = _engine(store)
+    first = engine.decide(_contact_with("dup-1", "La bolletta di marzo è sbagliata", "anna@libero.it"), _scored("dup-1"))
+    before = store.counts()
+    with pytest.raises(DuplicateContact, match="^id: contact dup-1 was already stored with different content$"):
+        engine.decide(_contact_with("dup-1", "Vorrei disdire il contratto", "marco@libero.it"), _scored("dup-1"))
+    assert store.counts() == before  # no customer, identifier or claim of the second contact
+    # the same contact sent again (its time with another offset, its text reflowed) is a retry: the stored journey
+    retry = _contact_with("dup-1", "La bolletta  di marzo\nè sbagliata", "anna@libero.it",
+                          timestamp=T0.astimezone(timezone(timedelta(hours=2))))
+    again = engine.decide(retry, _scored("dup-1"))
+    assert (again.journey.customer_key, again.journey.claim_id) == (first.journey.customer_key, first.journey.claim_id)
+    assert store.counts() == before
+
+
+def test_contacts_of_one_batch_reusing_an_id_are_refused_in_order(store):
+    # the service decides a batch's contacts one by one, in order: the second with the same id meets the first
+    from claimtriage.serving.engine import DuplicateContact
+
+    engine = _engine(store)
+    batch = [_contact_with("b-1", "La bolletta è sbagliata", "anna@libero.it"),
+             _contact_with("b-1", "Il modem non funziona", "luca@libero.it")]
+    engine.decide(batch[0], _scored("b-1"))
+    with pytest.raises(DuplicateContact):
+        engine.decide(batch[1], _scored("b-1"))
+    assert store.counts()["customers"] == 1
+
+
+@pytest.mark.unit
+def test_the_api_answers_a_duplicate_contact_with_409(monkeypatch):
+    import asyncio
+    import json
+
+    from claimtriage.serving import app
+    from claimtriage.serving.engine import DuplicateContact
+
+    class Service:  # as TriageService.triage_contacts: whatever decide raises comes wrapped in StoreUnavailable
+        def __init__(self, error):
+            self.error = error
+
+        async def triage_contacts(self, contacts):
+            raise self.error
+
+    wrapped = app.StoreUnavailable("routing or the journey store failed on this request")
+    wrapped.__cause__ = DuplicateContact("dup-1")
+    for error in (DuplicateContact("dup-1"), wrapped):
+        monkeypatch.setattr(app, "_service", lambda error=error: Service(error))
+        response = asyncio.run(app._triage([_contact("dup-1")]))
+        assert response.status_code == 409
+        body = json.loads(response.body)
+        assert body == {"error": "duplicate_contact", "fields": ["id"],
+                        "message": "id: contact dup-1 was already stored with different content"}
+    monkeypatch.setattr(app, "_service", lambda: Service(app.StoreUnavailable("the store is down")))
+    assert asyncio.run(app._triage([_contact("x")])).status_code == 503
+
+
+def test_a_nul_in_the_body_is_stored_and_answered(store):
+    engine = _engine(store)
+    answer = engine.decide(_contact_with("nul-1", "La bolletta\x00 di marzo è sbagliata", "anna@libero.it"),
+                           _scored("nul-1"))
+    assert answer.journey.status == "new_customer"  # not store_unavailable (PostgreSQL refuses NUL in text)
+    stored = store.journey(answer.journey.customer_key)["claims"][0]["contacts"][0]["text"]
+    assert "\x00" not in stored and "La bolletta\ufffd di marzo" in stored
+
+
+def test_a_feedback_note_naming_the_customer_is_stored_redacted(store):
+    from claimtriage.serving.engine import Feedback
+
+    engine = _engine(store)
+    engine.decide(_contact("e1"), _scored("e1"))
+    for note in ("Customer Giulia Bianchi called back, bill still wrong", "Cliente Giulia Bianchi richiama domani"):
+        engine.record_feedback(Feedback(contact_id="e1", note=note))
+    notes = [row["note"] for row in store.labelled_feedback()]
+    assert notes == ["Customer [PERSON] called back, bill still wrong", "Cliente [PERSON] richiama domani"]

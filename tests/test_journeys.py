@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -20,8 +21,8 @@ from hypothesis import strategies as st
 from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, identifiers_in_text, identity_keys,
                                     normalise_email, normalise_phone, partition)
 from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
-from claimtriage.data.journeys.store import (ContactRecord, JourneyState, JourneyStore, SchemaVersionError, metadata,
-                                            schema_info)
+from claimtriage.data.journeys.store import (SCHEMA_VERSION, ContactRecord, DuplicateContact, JourneyState,
+                                            JourneyStore, SchemaVersionError, metadata, schema_info)
 from claimtriage.data.schema import CustomerIdentifiers
 from claimtriage.data.journeys.pairwise import pairwise_scores
 
@@ -276,6 +277,84 @@ def test_a_retried_contact_is_not_written_twice(store_url):
     again = store.record(_record("c1"), _k(email="a@libero.it"))
     assert again.already_stored and store.counts()["contacts"] == 1
     store.close()
+
+
+def test_a_reused_contact_id_with_other_content_is_refused(store_url):
+    store = JourneyStore.open(store_url)
+    first = store.record(_record("dup-1", content_hash="a" * 64), _k(email="anna@libero.it"))
+    again = store.record(_record("dup-1", content_hash="a" * 64), _k(email="anna@libero.it"))  # a retry
+    assert again.already_stored and (again.customer_key, again.claim_id) == (first.customer_key, first.claim_id)
+    before = store.counts()
+    with pytest.raises(DuplicateContact, match="^id: contact dup-1 was already stored with different content$"):
+        store.record(_record("dup-1", days=1, content_hash="b" * 64), _k(email="marco@libero.it"))
+    assert store.counts() == before  # nothing of the second contact: no customer, identifier or claim
+    # a contact stored without a hash (before schema version 2) cannot be told apart: a retry, as before
+    store.record(_record("old-1"), _k(email="anna@libero.it"))
+    assert store.record(_record("old-1", content_hash="c" * 64), _k(email="anna@libero.it")).already_stored
+    store.close()
+
+
+def test_times_with_an_offset_are_stored_as_the_same_instant(store_url):
+    ist = timezone(timedelta(hours=5, minutes=30))
+    store = JourneyStore.open(store_url)
+    a = store.record(replace(_record("c1"), timestamp=datetime(2024, 5, 1, 9, 0, tzinfo=ist)), _k(email="a@libero.it"))
+    b = store.record(replace(_record("c2"), timestamp=datetime(2024, 5, 1, 4, 0, tzinfo=timezone.utc)),
+                     _k(email="a@libero.it"))
+    journey = store.journey(a.customer_key)
+    claim = journey["claims"][0]
+    assert [(c["id"], c["timestamp"]) for c in claim["contacts"]] == [
+        ("c1", "2024-05-01T03:30:00+00:00"), ("c2", "2024-05-01T04:00:00+00:00")]  # 09:00+05:30 is 03:30Z
+    assert claim["opened_at"] == "2024-05-01T03:30:00+00:00" and b.claim_id == a.claim_id
+    assert b.prior[0].timestamp == datetime(2024, 5, 1, 3, 30, tzinfo=timezone.utc)
+    assert b.opened_at == datetime(2024, 5, 1, 3, 30, tzinfo=timezone.utc)
+    store.close()
+
+
+def test_a_contact_dated_far_in_the_future_opens_no_claim(store_url):
+    store = JourneyStore.open(store_url)
+    doomsday = ContactRecord(id="c9999", channel="email", timestamp=datetime(9999, 12, 31, tzinfo=timezone.utc),
+                             language="it", claim_type="billing_dispute", scores={}, redacted_text="x")
+    with pytest.raises(ValueError, match="^timestamp: contact c9999: .* in the future"):
+        store.record(doomsday, _k(email="anna@libero.it"))
+    assert set(store.counts().values()) == {0}
+    later = store.record(_record("c1", days=60), _k(email="anna@libero.it"))
+    assert later.status == "new_customer" and later.new_claim
+    store.close()
+
+
+def test_a_nul_character_is_stored_as_a_replacement_character(store_url):
+    # PostgreSQL refuses NUL in text; both stores keep U+FFFD in its place, and find the contact by the same id
+    store = JourneyStore.open(store_url)
+    record = replace(_record("nul\x00id", thread_id="t\x00"), redacted_text="la bolletta\x00 è sbagliata")
+    state = store.record(record, _k(email="anna@libero.it"))
+    assert state.status == "new_customer"
+    contact = store.journey(state.customer_key)["claims"][0]["contacts"][0]
+    assert contact["id"] == "nul\ufffdid" and contact["text"] == "la bolletta\ufffd è sbagliata"
+    assert store.record(record, _k(email="anna@libero.it")).already_stored
+    assert store.customer_of("nul\x00id") == state.customer_key
+    store.add_feedback("nul\x00id", note="nota\x00", agent="a\x00")
+    assert store.labelled_feedback()[0]["note"] == "nota\ufffd"
+    assert store.journey("cust-\x00") is None
+    store.close()
+
+
+def test_a_store_written_by_schema_version_1_is_migrated(store_url):
+    store = JourneyStore.open(store_url)
+    store.record(_record("c1"), _k(email="a@libero.it"))
+    with store.engine.begin() as conn:  # what version 1 wrote: no content_hash column
+        conn.execute(sa.text("ALTER TABLE contacts DROP COLUMN content_hash"))
+        conn.execute(schema_info.update().values(version=1))
+    store.close()
+    store = JourneyStore.open(store_url)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(schema_info.c.version)).scalar_one() == SCHEMA_VERSION == 2
+        assert conn.execute(sa.text("SELECT content_hash FROM contacts WHERE id = 'c1'")).scalar() is None
+    assert store.record(_record("c1", content_hash="a" * 64), _k(email="a@libero.it")).already_stored
+    store.record(_record("c2", days=1, content_hash="b" * 64), _k(email="a@libero.it"))
+    with pytest.raises(DuplicateContact):
+        store.record(_record("c2", days=1, content_hash="c" * 64), _k(email="a@libero.it"))
+    store.close()
+    JourneyStore.open(store_url).close()  # opening a migrated store again changes nothing
 
 
 def test_a_failure_inside_the_write_leaves_nothing_half_written(store_url):

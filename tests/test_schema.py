@@ -79,3 +79,44 @@ def test_missing_timestamp_and_id_are_named():
         Contact.model_validate({"channel": "email", "body": "x"})
     message = describe_validation_error(caught.value)
     assert "id: Field required" in message and "timestamp: Field required" in message
+
+
+# ---- the timestamp's sanity window (issue 15) --------------------------------------------------------------------
+def _at(when) -> Contact:
+    return Contact.model_validate({"id": "t", "channel": "email", "timestamp": when, "body": "la bolletta"})
+
+
+@pytest.mark.parametrize(("when", "reason"), [
+    ("9999-12-31T00:00:00Z", "in the future"),
+    ("9999-12-31T23:00:00-05:00", "in the future"),  # past year 9999 in UTC: still a clean error, no overflow
+    ("2035-01-01T00:00:00+00:00", "in the future"),
+    ("1999-12-31T23:59:59Z", "before 2000-01-01"),
+    ("0001-01-01T00:00:00+01:00", "before 2000-01-01"),
+])
+def test_a_timestamp_outside_the_sanity_window_is_refused_naming_the_field(when, reason):
+    with pytest.raises(ValidationError) as caught:
+        _at(when)
+    message = describe_validation_error(caught.value)
+    assert message.startswith("timestamp: ") and reason in message
+
+
+def test_the_window_allows_clock_skew_and_is_configurable(monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    soon = datetime.now(timezone.utc) + timedelta(hours=12)
+    assert _at(soon).timestamp == soon  # within the default day of skew
+    assert _at("2000-01-01T00:00:00Z").timestamp.year == 2000  # the earliest time accepted (file readers' default)
+    monkeypatch.setenv("CLAIMTRIAGE_MAX_FUTURE_DAYS", "0.25")
+    with pytest.raises(ValidationError, match="more than 0.25 days in the future"):
+        _at(soon)
+    monkeypatch.setenv("CLAIMTRIAGE_MIN_TIMESTAMP", "2020-01-01")
+    with pytest.raises(ValidationError, match="before 2020-01-01"):
+        _at("2019-06-01T00:00:00Z")
+    monkeypatch.setenv("CLAIMTRIAGE_MAX_FUTURE_DAYS", "soon")
+    with pytest.raises(ValidationError, match="CLAIMTRIAGE_MAX_FUTURE_DAYS='soon'"):
+        _at("2024-05-01T09:00:00Z")
+
+
+def test_an_offset_is_kept_on_the_contact():
+    # the contact keeps the customer's local time; the journey store keeps the instant in UTC (test_journeys.py)
+    assert _at("2024-05-01T09:00:00+05:30").timestamp.isoformat() == "2024-05-01T09:00:00+05:30"

@@ -7,7 +7,7 @@ store's reads and corrections; `tables` the schema; `records` the values it take
 that compare a partition of contacts with the truth.
 """
 
-from claimtriage.data.journeys.records import ContactRecord, JourneyState
+from claimtriage.data.journeys.records import ContactRecord, DuplicateContact, JourneyState
 from claimtriage.data.journeys.store import JourneyStore, StoreError
 
-__all__ = ["ContactRecord", "JourneyState", "JourneyStore", "StoreError"]
+__all__ = ["ContactRecord", "DuplicateContact", "JourneyState", "JourneyStore", "StoreError"]

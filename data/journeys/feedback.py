@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from claimtriage.data.journeys.records import utc
 from claimtriage.data.journeys.tables import claims, contacts, feedback
 
 
@@ -43,4 +44,4 @@ def labelled_feedback(engine: Engine) -> list[dict[str, Any]]:
                                       contacts.c.redacted_text, contacts.c.scores)
                             .join(contacts, contacts.c.id == feedback.c.contact_id)
                             .order_by(feedback.c.id)).mappings().all()
-    return [dict(r) for r in rows]
+    return [{**r, "timestamp": utc(r["timestamp"]), "created_at": utc(r["created_at"])} for r in rows]

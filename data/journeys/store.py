@@ -9,6 +9,14 @@ committed before the answer leaves, or none of it is. Writes are serialised (SQL
 a transaction-scoped advisory lock), so two workers never create the same customer twice. Only redacted text is
 stored.
 
+Faults: a store that cannot be opened (an unwritable or missing directory, a file that is no database, a server
+that does not answer) raises `StoreError` naming the store and the reason, so `claimtriage serve` stops before it
+starts a worker and a worker runs on without journeys instead of crashing. Every wait for the write lock is bounded
+by the busy timeout (default 5 s, well under the 30 s request timeout; `busy_timeout_s`, else the environment's
+`CLAIMTRIAGE_STORE_BUSY_TIMEOUT_S`; on SQLite a `?timeout=` in the URL wins): the thread lock in this process,
+SQLite's busy handler, PostgreSQL's `lock_timeout`, connecting and the connection pool. A wait that runs out raises
+(StoreError or a database error) and the engine answers that contact without a journey (`store_unavailable`).
+
     with store.transaction() as tx:
         state = tx.link(record, keys)          # customer, claim, earlier contacts
         tx.save(record, state, route)          # the contact row, with the route decided on `state`
@@ -16,6 +24,8 @@ stored.
 
 from __future__ import annotations
 
+import math
+import os
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -30,15 +40,19 @@ from claimtriage.data.journeys import feedback as _feedback
 from claimtriage.data.journeys import reads
 from claimtriage.data.journeys.identity import IdentityKeys
 from claimtriage.data.journeys.linking import LinkingConfig
-from claimtriage.data.journeys.records import ContactRecord, JourneyState, PriorContact
-from claimtriage.data.journeys.tables import SCHEMA_VERSION, metadata, schema_info
+from claimtriage.data.journeys.records import ContactRecord, DuplicateContact, JourneyState, PriorContact
+from claimtriage.data.journeys.tables import SCHEMA_VERSION, contacts, metadata, schema_info
 from claimtriage.data.journeys.writes import JourneyTransaction
 from claimtriage.data.paths import workspace_dir
 
-__all__ = ["ContactRecord", "JourneyState", "JourneyStore", "JourneyTransaction", "PriorContact", "SCHEMA_VERSION",
-           "SchemaVersionError", "StoreError", "default_url", "metadata", "schema_info"]
+__all__ = ["ContactRecord", "DuplicateContact", "JourneyState", "JourneyStore", "JourneyTransaction", "PriorContact",
+           "SCHEMA_VERSION", "SchemaVersionError", "StoreBusy", "StoreError", "default_url", "metadata", "schema_info"]
 
 _ADVISORY_LOCK = 724_311_901  # an arbitrary constant: the write lock of the journey store on PostgreSQL
+
+BUSY_TIMEOUT_ENV = "CLAIMTRIAGE_STORE_BUSY_TIMEOUT_S"
+#: seconds a write waits for the store's lock before giving up (the request timeout is 30 s)
+DEFAULT_BUSY_TIMEOUT_S = 5.0
 
 
 class StoreError(RuntimeError):
@@ -49,42 +63,77 @@ class SchemaVersionError(StoreError):
     pass
 
 
+class StoreBusy(StoreError):
+    """The write lock was not free within the busy timeout."""
+
+
 def default_url() -> str:
     return f"sqlite:///{workspace_dir() / 'journeys.db'}"
+
+
+def busy_timeout(seconds: float | None = None) -> float:
+    """The write lock's longest wait: `seconds`, else `CLAIMTRIAGE_STORE_BUSY_TIMEOUT_S`, else 5 s."""
+    if seconds is None:
+        raw = os.environ.get(BUSY_TIMEOUT_ENV, "")
+        try:
+            seconds = float(raw) if raw.strip() else DEFAULT_BUSY_TIMEOUT_S
+        except ValueError:
+            raise ValueError(f"{BUSY_TIMEOUT_ENV}={raw!r}: give seconds, e.g. 5") from None
+    if not 0 < seconds <= 3600:
+        raise ValueError(f"busy timeout {seconds!r} s: give seconds between 0 and 3600")
+    return float(seconds)
 
 
 class JourneyStore:
     """Customers, identifiers, claims and contacts in SQLite or PostgreSQL."""
 
-    def __init__(self, engine: Engine, linking: LinkingConfig | None = None) -> None:
+    def __init__(self, engine: Engine, linking: LinkingConfig | None = None, *,
+                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
         self.engine = engine
         self.linking = linking or LinkingConfig()
+        self.busy_timeout_s = busy_timeout_s
         self._sqlite = engine.dialect.name == "sqlite"
         self._lock = threading.Lock()  # one writer per process; the database serialises processes
         self._migrate()
 
     # ---- opening -------------------------------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str | None = None, *, linking: LinkingConfig | None = None) -> JourneyStore:
+    def open(cls, url: str | None = None, *, linking: LinkingConfig | None = None,
+             busy_timeout_s: float | None = None) -> JourneyStore:
         """`url`: an SQLAlchemy URL (sqlite:///path, postgresql+psycopg://...), `:memory:`, or None for the embedded
-        default in the workspace."""
+        default in the workspace. `busy_timeout_s`: the longest wait for the write lock (None: the environment's
+        `CLAIMTRIAGE_STORE_BUSY_TIMEOUT_S`, else 5 s). StoreError, naming the store and the reason, when it cannot
+        be opened."""
         url = url or default_url()
-        if url in (":memory:", "sqlite://", "sqlite:///:memory:"):
-            engine = sa.create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-        elif url.startswith("sqlite"):
-            path = sa.engine.make_url(url).database
-            if path:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        else:
-            engine = sa.create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
-        if engine.dialect.name == "sqlite":
-            _sqlite_pragmas(engine)
+        shown = url
         try:
-            return cls(engine, linking)
-        except sa.exc.OperationalError as err:
-            raise StoreError(f"journey store {engine.url.render_as_string(hide_password=True)} unreachable: "
-                             f"{err.orig}") from err
+            busy = busy_timeout(busy_timeout_s)
+            if url in (":memory:", "sqlite://", "sqlite:///:memory:"):
+                engine = sa.create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+            elif url.startswith("sqlite"):
+                parsed = sa.engine.make_url(url)
+                shown = parsed.database or url
+                if "timeout" in parsed.query:  # the URL's own busy timeout (pysqlite reads it) wins
+                    busy = float(parsed.query["timeout"])
+                if parsed.database:
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy})
+            else:
+                parsed = sa.engine.make_url(url)
+                shown = parsed.render_as_string(hide_password=True)
+                connect_args = {}
+                if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+                    connect_args["connect_timeout"] = max(2, math.ceil(busy))  # libpq: whole seconds, 2 at least
+                engine = sa.create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4, pool_timeout=busy,
+                                          connect_args=connect_args)
+            if engine.dialect.name == "sqlite":
+                _sqlite_pragmas(engine)
+            return cls(engine, linking, busy_timeout_s=busy)
+        except StoreError as err:  # a schema version this claimtriage does not read, ...
+            raise type(err)(f"journey store {shown}: {err}") from err
+        except (OSError, ValueError, sa.exc.SQLAlchemyError) as err:
+            reason = getattr(err, "orig", None) or err
+            raise StoreError(f"journey store {shown} cannot be opened: {type(reason).__name__}: {reason}") from err
 
     def close(self) -> None:
         self.engine.dispose()
@@ -100,7 +149,15 @@ class JourneyStore:
             if version > SCHEMA_VERSION:
                 raise SchemaVersionError(f"the journey store has schema version {version}; this claimtriage reads "
                                          f"up to {SCHEMA_VERSION}: upgrade claimtriage")
-            metadata.create_all(conn)  # tables added by later versions; none are altered yet
+            metadata.create_all(conn)  # tables added by later versions
+            if version < 2 and "content_hash" not in {c["name"] for c in inspector.get_columns("contacts")}:
+                # version 2: contacts carry the hash of their content; those stored before keep none (NULL), and a
+                # retry of one of them counts as the same contact
+                column = contacts.c.content_hash
+                conn.execute(sa.text(f"ALTER TABLE contacts ADD COLUMN content_hash "
+                                     f"{column.type.compile(dialect=conn.dialect)}"))
+            if version < SCHEMA_VERSION:
+                conn.execute(schema_info.update().values(version=SCHEMA_VERSION))
 
     def ping(self) -> bool:
         try:
@@ -113,8 +170,11 @@ class JourneyStore:
     # ---- writes --------------------------------------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A serialised write transaction: committed when the block ends, rolled back when it raises."""
-        with self._lock:
+        """A serialised write transaction: committed when the block ends, rolled back when it raises. Waits for the
+        lock at most `busy_timeout_s` (StoreBusy, or the database's own lock-timeout error)."""
+        if not self._lock.acquire(timeout=self.busy_timeout_s):
+            raise StoreBusy(f"the journey store's write lock was not free within {self.busy_timeout_s:g} s")
+        try:
             conn = self.engine.connect()
             try:
                 if self._sqlite:
@@ -122,6 +182,8 @@ class JourneyStore:
                     conn.begin()
                 else:
                     conn.begin()
+                    # PostgreSQL: a bounded wait for the advisory lock (and any row lock) in this transaction
+                    conn.execute(sa.text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout_s * 1000)}ms'"))
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
             except BaseException:
                 conn.close()
@@ -135,6 +197,8 @@ class JourneyStore:
                 conn.commit()
             finally:
                 conn.close()
+        finally:
+            self._lock.release()
 
     @contextmanager
     def transaction(self) -> Iterator[JourneyTransaction]:

@@ -1,12 +1,46 @@
 """The journey store's tables (one SQLAlchemy `metadata`, the same on SQLite and PostgreSQL), the schema version they
-make, and the write path's statements built once (`Q`)."""
+make, and the write path's statements built once (`Q`).
+
+Every text column is a `StoredText`/`StoredString`: a NUL character, which PostgreSQL refuses in text, is replaced by
+U+FFFD in every value written or looked up, on both databases, so a body or an id carrying one is still stored (and
+found again by the same id) instead of failing the whole contact.
+
+Versions: 1, the first; 2 adds `contacts.content_hash` (what makes a contact id idempotent; `JourneyStore._migrate`
+adds the column to a version-1 store, whose contacts keep no hash).
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 #: the version of these tables; a store written by a newer version is refused (`SchemaVersionError`)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: what text columns store instead of NUL (PostgreSQL: "text fields cannot contain NUL (0x00) bytes")
+NUL_REPLACEMENT = "\ufffd"
+
+
+def storable(value):
+    """`value` as a text column keeps it: NUL replaced by U+FFFD; anything else unchanged."""
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", NUL_REPLACEMENT)
+    return value
+
+
+class StoredText(sa.types.TypeDecorator):
+    """Text that both databases accept: see `storable`. Applies to inserts, updates and comparisons alike."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return storable(value)
+
+
+class StoredString(StoredText):
+    impl = sa.String
+    cache_ok = True
+
 
 metadata = sa.MetaData()
 
@@ -14,75 +48,77 @@ schema_info = sa.Table("schema_info", metadata, sa.Column("version", sa.Integer,
 
 customers = sa.Table(
     "customers", metadata,
-    sa.Column("key", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(120), nullable=True, unique=True),
+    sa.Column("key", StoredString(40), primary_key=True),
+    sa.Column("customer_id", StoredString(120), nullable=True, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 identifiers = sa.Table(
     "identifiers", metadata,
-    sa.Column("key", sa.String(300), primary_key=True),
-    sa.Column("customer_key", sa.String(40), sa.ForeignKey("customers.key"), nullable=False, index=True),
+    sa.Column("key", StoredString(300), primary_key=True),
+    sa.Column("customer_key", StoredString(40), sa.ForeignKey("customers.key"), nullable=False, index=True),
     sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
 )
 
 candidate_merges = sa.Table(
     "candidate_merges", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("customer_key", sa.String(40), nullable=False, index=True),
-    sa.Column("other_key", sa.String(40), nullable=False),
-    sa.Column("contact_id", sa.String(200), nullable=False),
-    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Column("customer_key", StoredString(40), nullable=False, index=True),
+    sa.Column("other_key", StoredString(40), nullable=False),
+    sa.Column("contact_id", StoredString(200), nullable=False),
+    sa.Column("reason", StoredString(200), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 claims = sa.Table(
     "claims", metadata,
-    sa.Column("id", sa.String(60), primary_key=True),
-    sa.Column("customer_key", sa.String(40), sa.ForeignKey("customers.key"), nullable=False, index=True),
-    sa.Column("claim_type", sa.String(120), nullable=True),
-    sa.Column("status", sa.String(10), nullable=False),  # open | closed
+    sa.Column("id", StoredString(60), primary_key=True),
+    sa.Column("customer_key", StoredString(40), sa.ForeignKey("customers.key"), nullable=False, index=True),
+    sa.Column("claim_type", StoredString(120), nullable=True),
+    sa.Column("status", StoredString(10), nullable=False),  # open | closed
     sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_contact_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("close_reason", sa.String(40), nullable=True),
+    sa.Column("close_reason", StoredString(40), nullable=True),
     sa.Column("n_contacts", sa.Integer, nullable=False),
     sa.Column("centroid", sa.JSON, nullable=True),
     sa.Column("threads", sa.JSON, nullable=False),
     sa.Column("last_embedding", sa.JSON, nullable=True),
-    sa.Column("last_channel", sa.String(20), nullable=True),
-    sa.Column("last_outcome", sa.String(20), nullable=True),
+    sa.Column("last_channel", StoredString(20), nullable=True),
+    sa.Column("last_outcome", StoredString(20), nullable=True),
     sa.Column("references", sa.JSON, nullable=False),  # hashed reference tokens (invoice, case numbers)
 )
 
 contacts = sa.Table(
     "contacts", metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("customer_key", sa.String(40), nullable=True, index=True),
-    sa.Column("claim_id", sa.String(60), nullable=True, index=True),
-    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("id", StoredString(200), primary_key=True),
+    sa.Column("customer_key", StoredString(40), nullable=True, index=True),
+    sa.Column("claim_id", StoredString(60), nullable=True, index=True),
+    sa.Column("channel", StoredString(20), nullable=False),
     sa.Column("timestamp", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("language", sa.String(8), nullable=True),
-    sa.Column("claim_type", sa.String(120), nullable=True),
+    sa.Column("language", StoredString(8), nullable=True),
+    sa.Column("claim_type", StoredString(120), nullable=True),
     sa.Column("scores", sa.JSON, nullable=False),  # claim, confidence, sentiment(_score), complexity(_score), oos
     sa.Column("route", sa.JSON, nullable=True),  # target, queue, priority, reason codes
     sa.Column("bot_tried", sa.Boolean, nullable=False),
-    sa.Column("resolved_by", sa.String(20), nullable=True),
-    sa.Column("redacted_text", sa.Text, nullable=False),
+    sa.Column("resolved_by", StoredString(20), nullable=True),
+    sa.Column("redacted_text", StoredText, nullable=False),
     sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+    # sha-256 of the contact as submitted (`records.content_hash`); NULL for contacts stored by schema version 1
+    sa.Column("content_hash", StoredString(64), nullable=True),
 )
 
 feedback = sa.Table(
     "feedback", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("contact_id", sa.String(200), sa.ForeignKey("contacts.id"), nullable=False, index=True),
-    sa.Column("claim", sa.String(120), nullable=True),
-    sa.Column("complexity", sa.String(10), nullable=True),
-    sa.Column("sentiment", sa.String(10), nullable=True),
-    sa.Column("route_outcome", sa.String(30), nullable=True),
-    sa.Column("agent", sa.String(120), nullable=True),
-    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("contact_id", StoredString(200), sa.ForeignKey("contacts.id"), nullable=False, index=True),
+    sa.Column("claim", StoredString(120), nullable=True),
+    sa.Column("complexity", StoredString(10), nullable=True),
+    sa.Column("sentiment", StoredString(10), nullable=True),
+    sa.Column("route_outcome", StoredString(30), nullable=True),
+    sa.Column("agent", StoredString(120), nullable=True),
+    sa.Column("note", StoredText, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

@@ -20,8 +20,9 @@ from claimtriage.data.journeys.identity import IdentityKeys, resolve
 from claimtriage.data.journeys.linking import (LinkingConfig, OpenClaim, choose_claim, extend_claim, is_stale,
                                                open_claim)
 from claimtriage.data.journeys.reads import prior_contacts, state_of
-from claimtriage.data.journeys.records import ContactRecord, JourneyState, PriorContact, utc
+from claimtriage.data.journeys.records import ContactRecord, DuplicateContact, JourneyState, PriorContact, utc
 from claimtriage.data.journeys.tables import Q, candidate_merges, claims, contacts, customers, identifiers
+from claimtriage.data.schema import timestamp_problem
 
 
 class JourneyTransaction:
@@ -30,7 +31,8 @@ class JourneyTransaction:
     def __init__(self, conn: Connection, linking: LinkingConfig) -> None:
         self.conn = conn
         self.linking = linking
-        self._unsaved: dict[str, datetime] = {}  # linked contact id -> when (its stored_at), until it is saved
+        # linked contact id -> (when: its stored_at, its content hash), until it is saved
+        self._unsaved: dict[str, tuple[datetime, str | None]] = {}
 
     @property
     def unsaved(self) -> list[str]:
@@ -40,15 +42,25 @@ class JourneyTransaction:
     def link(self, record: ContactRecord, keys: IdentityKeys) -> JourneyState:
         """The contact's place in its customer's journey, written as far as the customer and the claim go. A contact
         id already stored comes back as it was stored, `already_stored` set: nothing is written, saving it does
-        nothing."""
+        nothing. The same id with different content (`ContactRecord.content_hash`) raises `DuplicateContact`; a contact
+        stored without a hash (schema version 1, history imports) counts as the same content. A timestamp outside the
+        sanity window (`data.schema.timestamp_problem`) raises ValueError: nothing is written."""
         conn = self.conn
+        if problem := timestamp_problem(record.timestamp):  # a contact from year 9999 would hold its claim open forever
+            raise ValueError(f"timestamp: contact {record.id}: {problem}")
+        if record.id in self._unsaved:
+            if _differs(record.content_hash, self._unsaved[record.id][1]):
+                raise DuplicateContact(record.id)
+            raise ValueError(f"contact {record.id} is linked twice in one transaction: link and save it once")
         existing = conn.execute(Q.contact_by_id, {"b_id": record.id}).mappings().first()
         if existing is not None:
+            if _differs(record.content_hash, existing["content_hash"]):
+                raise DuplicateContact(record.id)
             state = state_of(conn, existing)
             state.already_stored = True
             return state
         now = datetime.now(timezone.utc)
-        self._unsaved[record.id] = now
+        self._unsaved[record.id] = (now, record.content_hash)
         if keys.empty:
             return JourneyState(status="no_identifier")
         incoming = record.incoming()
@@ -77,12 +89,12 @@ class JourneyTransaction:
             return
         if record.id not in self._unsaved:
             raise ValueError(f"contact {record.id} was not linked in this transaction: link it first")
-        now = self._unsaved.pop(record.id)
+        now, _ = self._unsaved.pop(record.id)
         self.conn.execute(Q.insert_contact, dict(
             id=record.id, customer_key=state.customer_key, claim_id=state.claim_id, channel=record.channel,
             timestamp=utc(record.timestamp), language=record.language, claim_type=record.claim_type,
             scores=record.scores, route=route, bot_tried=record.bot_tried, resolved_by=record.resolved_by,
-            redacted_text=record.redacted_text, stored_at=now))
+            redacted_text=record.redacted_text, stored_at=now, content_hash=record.content_hash))
 
     # ---- identity --------------------------------------------------------------------------------------------
     def _resolve(self, record: ContactRecord, keys: IdentityKeys, now: datetime) -> tuple[str, str, int]:
@@ -137,6 +149,11 @@ class JourneyTransaction:
                 continue
             out.append(claim)
         return out
+
+
+def _differs(submitted: str | None, stored: str | None) -> bool:
+    """Whether two content hashes say two different contacts (a missing hash says nothing)."""
+    return submitted is not None and stored is not None and submitted != stored
 
 
 def _claim_from_row(row) -> OpenClaim:
