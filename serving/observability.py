@@ -72,11 +72,13 @@ def service_metrics() -> ServiceMetrics:
 
 
 def exposition() -> tuple[bytes, str]:
-    """The Prometheus text page and its content type: every worker's metrics (multiprocess mode, as BentoML runs its
-    workers) or, outside a BentoML server, this process's."""
-    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+    """The Prometheus text page and its content type: every worker's metrics, from the multiprocess files, where the
+    values live there (a BentoML worker, started with `PROMETHEUS_MULTIPROC_DIR` set), else this process's registry.
+    prometheus_client picks where values live once, when it is first imported, so the variable alone does not tell:
+    it may have been set after that (as in a test process)."""
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, values
 
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if values.ValueClass is values.MutexValue or not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
     from prometheus_client import multiprocess
 

@@ -557,3 +557,20 @@ def test_openapi_documents_errors_security_and_contact_rules(client):
     assert "either body or turns" in contact["description"].lower()
     assert "review" in contact["properties"]["rating"]["description"]
     assert "turns" in contact["properties"]["body"]["description"]
+
+
+@pytest.mark.unit
+def test_metrics_page_shows_this_process_when_its_values_live_in_memory(tmp_path, monkeypatch):
+    """prometheus_client chooses where values live when first imported; a PROMETHEUS_MULTIPROC_DIR set later (as in
+    a test process) must not turn /metrics into an empty page read from an empty folder."""
+    from prometheus_client import values
+
+    from claimtriage.serving.observability import exposition, service_metrics
+
+    if values.ValueClass is not values.MutexValue:
+        pytest.skip("prometheus_client runs in multiprocess mode in this process")
+    service_metrics().requests.labels(endpoint="other", status="404").inc()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    body, content_type = exposition()
+    assert b'claimtriage_requests_total{endpoint="other",status="404"}' in body
+    assert content_type.startswith("text/plain")
