@@ -140,10 +140,7 @@ def split_contacts(
         counts[chosen] += size
         for i in groups[g]:
             assignment[i] = chosen
-    splits: dict[str, list[Contact]] = {name: [] for name in SPLIT_NAMES}
-    for index, contact in enumerate(items):
-        splits[SPLIT_NAMES[assignment[index]]].append(contact)
-    return splits
+    return _by_role(items, assignment)
 
 
 def role_counts(n: int, fractions: Sequence[float]) -> tuple[int, int, int]:
@@ -222,6 +219,11 @@ def stratified_split(
             filled[chosen] += size
             for i in groups[g]:
                 assignment[i] = chosen
+    return _by_role(items, assignment)
+
+
+def _by_role(items: Sequence[Contact], assignment: Mapping[int, int]) -> dict[str, list[Contact]]:
+    """The contacts of each role, in their original order, from a role index per contact."""
     splits: dict[str, list[Contact]] = {name: [] for name in SPLIT_NAMES}
     for index, contact in enumerate(items):
         splits[SPLIT_NAMES[assignment[index]]].append(contact)
