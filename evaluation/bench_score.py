@@ -103,9 +103,12 @@ def markdown(report: dict[str, Any]) -> str:
         "(for Spark: the driver, the JVM and the Python workers, each worker loading the model).", "",
         *rows, "",
         f"Labels agree between the engines on {agree['n_common']:,} contacts: claim "
-        f"{agree['claim_label_agreement']:.2%}, out-of-scope {agree['out_of_scope_agreement']:.2%}, sentiment "
-        f"{agree['sentiment_agreement']:.2%}, complexity {agree['complexity_agreement']:.2%} (largest claim-confidence "
-        f"difference {agree['max_confidence_difference']:.2g}).", ""])
+        f"{agree['claim_label_agreement']:.3%}, out-of-scope {agree['out_of_scope_agreement']:.3%}, sentiment "
+        f"{agree['sentiment_agreement']:.3%}, complexity {agree['complexity_agreement']:.3%} (largest claim-confidence "
+        f"difference {agree['max_confidence_difference']:.2g}). Spark's executors run the `claimtriage` code the model "
+        "carries (logged with it), the local engine the installed code: they agree exactly when the model was logged by "
+        "the installed version (`tests/test_score.py` checks that), and a model logged before a change to "
+        "normalisation or redaction keeps scoring as it was logged.", ""])
 
 
 def bench_score(
