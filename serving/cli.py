@@ -24,8 +24,10 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
                    model_threads: int = 1, encoder_runtime: str = "auto", timeout_s: float = 30.0,
                    max_concurrency: int = 1024, public_metrics: bool = False) -> ServiceSettings:
     """Validated settings with absolute paths (the server runs from the project folder)."""
+    from claimtriage.models.registry import is_registry_uri
+
     model_path = Path(model).expanduser()
-    if not model.startswith(("models:/", "runs:/")) and model_path.exists():
+    if not is_registry_uri(model) and model_path.exists():
         model = str(model_path.resolve())
     for path, flag in ((policy, "--policy"), (api_key_file, "--api-key-file")):
         if path is not None and not path.is_file():
