@@ -12,6 +12,7 @@ import pytest
 from stdnum import iban as iban_check
 
 from claimtriage.data.demo import generate_demo, phrases_en, phrases_it, templates_en, templates_it, write_demo
+from claimtriage.data.demo.brands import BRANDS, CODE_PATTERN
 from claimtriage.data.demo.catalog import CHANNEL_SHARES, CLAIMS, SUBTYPES
 from claimtriage.data.demo.journeys import plan_journeys
 from claimtriage.data.demo.people import canonical_email, make_people
@@ -250,7 +251,7 @@ def _keys(contact: Contact, normalise: bool) -> set[str]:
         mobile = number is not None and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
         if number is not None and phonenumbers.is_valid_number(number) and (phone == ids.phone or mobile):
             keys.add("ph:" + e164)
-    keys.update("id:LMN" + d for d in re.findall(r"\bLMN[\s-]?(\d{7})\b", text, re.I))
+    keys.update("id:" + re.sub(r"[\s-]", "", code).upper() for code in re.findall(CODE_PATTERN, text, re.I))
     if ids.social_handle:
         keys.add("sh:" + ids.social_handle.lower().lstrip("@"))
     return keys
@@ -290,3 +291,27 @@ def test_identity_resolution_is_achievable_but_not_trivial(large):
     assert raw_recall < 0.7
     name_precision, _ = _pairwise(large, [(c.customer.name or c.id).lower() for c in large])
     assert name_precision < 0.9
+
+
+def test_several_brands_and_code_formats(large):
+    """No brand name and no code format stands for "in scope": customers of every brand write, each brand's codes
+    have their own shape, and every code a channel passes is one a customer could write (CODE_PATTERN)."""
+    texts = [_text(c) for c in large]
+    for brand in BRANDS:
+        assert sum(brand.short in t for t in texts) >= 20, brand.short
+    codes = {c.customer.customer_id for c in large if c.customer.customer_id}
+    assert len({re.sub(r"\d", "9", code) for code in codes}) >= len(BRANDS)
+    assert all(re.fullmatch(CODE_PATTERN, code) for code in codes)
+    lumina = sum(code.startswith("LMN") for code in codes) / len(codes)
+    assert 0.25 < lumina < 0.5
+
+
+def test_free_form_writing_is_varied(large):
+    """Most first messages are composed from parts, not taken from a few templates per subtype: the same subtype's
+    opening customer words are nearly all different."""
+    first_words = defaultdict(list)
+    for c in large:
+        if c.metadata["journey_step"] == "1" and c.body and c.channel is Channel.email:
+            first_words[c.metadata["subtype"]].append(c.body.split("\n\n")[1][:80])
+    distinct = [len(set(v)) / len(v) for v in first_words.values() if len(v) >= 10]
+    assert distinct and sum(distinct) / len(distinct) > 0.9

@@ -1,8 +1,12 @@
 """The embedded default corpus: synthetic, seeded, deterministic multichannel contacts of a fictional provider.
 
-"Lumina Energia & Telco" sells fibre, mobile, electricity and gas in Italy; its customers (about 70% Italian, 30%
-English-speaking) write emails, call, chat, message on WhatsApp and SMS, post on social media, leave reviews and fill
-in web forms about ten kinds of claims. Every contact carries its ground truth (`labels.true_customer`,
+One contact centre serves several fictional brands of a group ("Lumina Energia & Telco", "Aurora Luce e Gas",
+"Vela Telecomunicazioni", ...; `brands`) selling fibre, mobile, electricity and gas in Italy, each with its own
+customer-code format; their customers (about 70% Italian, 30% English-speaking) write emails, call, chat, message on
+WhatsApp and SMS, post on social media, leave reviews and fill in web forms about ten kinds of claims. Most messages
+are composed free-form from many independent parts (`freeform`: registers from chat bursts to formal complaint
+letters, relatives writing for the holder, dialect and English words, recogniser slips on calls), the rest from the
+per-subtype templates (`render`). Every contact carries its ground truth (`labels.true_customer`,
 `labels.true_claim`), labels (claim, sentiment, complexity) and outcome. No real customer data is involved.
 
     contacts = generate_demo(5000, seed=0)        # list[Contact], in time order
@@ -17,11 +21,12 @@ from pathlib import Path
 
 from claimtriage.data.demo.card import data_card
 from claimtriage.data.demo.channels import build
+from claimtriage.data.demo.freeform import write_message
 from claimtriage.data.demo.identity import identify, thread_id
 from claimtriage.data.demo.journeys import ContactPlan, plan_journeys
 from claimtriage.data.demo.labels import claim_label, complexity, outcome, sentiment
 from claimtriage.data.demo.people import make_people
-from claimtriage.data.demo.render import compose, phrases, slots_for
+from claimtriage.data.demo.render import phrases, slots_for
 from claimtriage.data.schema import Contact, Labels
 
 __all__ = ["generate_demo", "write_demo"]
@@ -41,7 +46,7 @@ class _Threads:
 
 def _contact(rng: random.Random, plan: ContactPlan, threads: _Threads, seed: int) -> Contact:
     slots = slots_for(rng, plan)
-    msg = compose(rng, plan, slots)
+    msg = write_message(rng, plan, slots)
     ids, flags = identify(rng, plan)
     thread = thread_id(rng, plan, threads.ids)
     reply_to = threads.last_email.get(thread) if thread else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from claimtriage.data.demo.catalog import BRAND, CHANNEL_SHARES, CLAIMS
+from claimtriage.data.demo.brands import BRANDS
+from claimtriage.data.demo.catalog import CHANNEL_SHARES, CLAIMS
 from claimtriage.data.schema import Contact
 
 
@@ -53,8 +54,9 @@ def data_card(contacts: list[Contact], *, seed: int) -> str:
         "# Demo corpus: data card",
         "",
         "**This corpus is entirely synthetic. It contains no real customer data.** Every person, name, email address, "
-        "phone number, IBAN, address, customer code, invoice and case number was generated at random; the provider "
-        f"\"{BRAND}\" and its offers are fictional. Any resemblance to real people or accounts is coincidental.",
+        "phone number, IBAN, address, customer code, invoice and case number was generated at random; the brands "
+        f"({', '.join(b.name for b in BRANDS)}) and their offers are fictional. Any resemblance to real people or "
+        "accounts is coincidental.",
         "",
         "## What it is",
         f"{facts['contacts']} contacts from {facts['customers']} customers about {facts['claims']} claims, "

@@ -111,7 +111,7 @@ CHANNEL_SHARES = {"email": 22, "phone": 22, "chat": 15, "whatsapp": 12, "web_for
 BOT_CHANNELS = ("chat", "whatsapp", "sms", "messaging", "phone", "web_form", "email")
 
 TARIFFS = {
-    "fibra": (("Lumina Fibra 1000", 27.90), ("Fibra Casa Start", 22.90), ("Fibra Smart 2.5 Giga", 32.90),
+    "fibra": (("Fibra Top 1000", 27.90), ("Fibra Casa Start", 22.90), ("Fibra Smart 2.5 Giga", 32.90),
               ("Fibra Casa Plus", 29.90)),
     "mobile": (("Mobile Start 50GB", 7.99), ("Giga Unlimited 5G", 14.99), ("Mobile Young 150GB", 9.99),
                ("Mobile Senior Chiamate", 5.99)),
@@ -119,9 +119,9 @@ TARIFFS = {
     "gas": (("Gas Sicuro Fisso", 12.00), ("Gas Flex Indicizzato", 9.50), ("Casa Insieme Luce+Gas", 19.00)),
 }
 DEVICES = {
-    "fibra": ("Lumina Box Wi-Fi 6", "Lumina Hub Pro", "FRITZ!Box 7530", "modem ZTE H388X"),
+    "fibra": ("Home Box Wi-Fi 6", "Hub Pro Wi-Fi", "FRITZ!Box 7530", "modem ZTE H388X"),
     "mobile": ("iPhone 13", "Samsung Galaxy A54", "Xiaomi Redmi Note 12", "iPhone 15 Pro", "Pixel 7a"),
-    "luce": ("contatore elettronico", "Lumina Smart Meter"),
+    "luce": ("contatore elettronico", "Smart Meter 2G"),
     "gas": ("contatore gas smart", "contatore G4"),
 }
 AGENTS_IT = ("Chiara", "Marco", "Giulia", "Davide", "Elena", "Stefano", "Sara", "Luca", "Federica", "Alessio")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from claimtriage.data.demo import noise
-from claimtriage.data.demo.catalog import AGENTS_EN, AGENTS_IT, BRAND
+from claimtriage.data.demo.catalog import AGENTS_EN, AGENTS_IT
 from claimtriage.data.demo.identity import IdentityFlags
 from claimtriage.data.demo.journeys import ContactPlan
 from claimtriage.data.demo.render import TEMPLATES, Message, fill, phrases
@@ -128,7 +128,7 @@ def conversation(rng: random.Random, plan: ContactPlan, msg: Message, s: dict[st
         say(" ".join(head), decorate=True)
     if ch == "whatsapp" and rng.random() < 0.15:  # a photo of the bill (with its OCR) or of the router
         bill = plan.claim.claim in ("billing_dispute", "refund", "information_request")
-        ocr = f"{BRAND.upper()} - {s['invoice']} - {s['amount']}" if bill else None
+        ocr = f"{s['brand'].upper()} - {s['invoice']} - {s['amount']}" if bill else None
         out.attachments.append(Attachment(kind=AttachmentKind.image, name=f"IMG-{rng.randint(10**7, 10**8 - 1)}.jpg",
                                           transcript=ocr))
         t.add(Speaker.customer, "📷 Foto" if plan.person.lang == "it" else "📷 Photo")

@@ -16,6 +16,8 @@ from functools import partial
 
 from stdnum import iban as _iban
 
+from claimtriage.data.demo.brands import code_variant, draw_brand, new_code
+
 IT_FIRST_M = ("Marco", "Giuseppe", "Luca", "Andrea", "Francesco", "Alessandro", "Giovanni", "Roberto", "Stefano",
               "Paolo", "Davide", "Matteo", "Simone", "Antonio", "Salvatore", "Massimo", "Fabio", "Lorenzo",
               "Nicolò", "Mario", "Vincenzo", "Riccardo", "Gabriele", "Enrico", "Pietro", "Ahmed", "Ion", "Federico",
@@ -81,7 +83,7 @@ class Person:
     mobile: str  # national significant number, digits only
     landline: str | None  # a home or office line some people call from, never given in writing
     handle: str | None
-    customer_code: str  # the provider's customer id, "LMN" + 7 digits
+    customer_code: str  # the brand's customer id (brands.new_code: LMN4821937, AU12345678, TN482193K, ...)
     pod: str  # the electricity supply point code (POD) of the home
     iban: str
     street: str
@@ -90,6 +92,7 @@ class Person:
     province: str
     years: int  # customer since
     services: tuple[str, ...]
+    brand: str = "Lumina"  # the short name of the brand the customer has a contract with (data.demo.brands)
 
     @property
     def name(self) -> str:
@@ -195,14 +198,15 @@ def make_people(rng: random.Random, n: int, *, it_share: float = 0.7) -> list[Pe
         handle = unique.draw(partial(_handle, rng, first, last), str.lower) if rng.random() < SOCIAL_SHARE else None
         city, cap_prefix, province = rng.choice(CITIES)
         services = tuple(s for s in SERVICES if rng.random() < (0.8 if s in ("mobile", "fibra") else 0.45))
+        brand = draw_brand(rng)
         people.append(Person(
             id=f"person-{i + 1:05d}", lang=lang, first=first, last=last, email=email, work_email=work,
             cc="44" if uk else "39", mobile=mobile, landline=landline, handle=handle,
-            customer_code=unique.draw(lambda: f"LMN{rng.randint(1_000_000, 9_999_999)}"),
+            customer_code=unique.draw(partial(new_code, rng, brand)),
             pod=unique.draw(lambda: f"IT001E{rng.randint(10_000_000, 99_999_999)}"),
             iban=_iban_it(rng), street=f"{rng.choice(STREETS)} {rng.randint(1, 180)}", city=city,
             cap=f"{cap_prefix}{rng.randint(100, 199)}", province=province, years=rng.randint(2, 20),
-            services=services or ("mobile",)))
+            services=services or ("mobile",), brand=brand.short))
     return people
 
 
@@ -254,10 +258,6 @@ def phone_variant(rng: random.Random, person: Person, style: str) -> str:
                        f"({'+' if rng.random() < 0.5 else '00'}39) {a}.{b[:3]}.{b[3:]}", f"{a} {b}"))
 
 
-def code_variant(rng: random.Random, code: str) -> str:
-    """The customer code as typed or dictated: LMN4821937, lmn 4821937, LMN-4821937 or just the digits."""
-    digits = code[3:]
-    return rng.choice((code, code, f"LMN {digits}", f"lmn{digits}", f"LMN-{digits}", digits))
 
 
 def name_variant(rng: random.Random, person: Person) -> str:

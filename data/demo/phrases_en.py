@@ -211,7 +211,7 @@ BOT_ANSWER = {
     "deposit_refund": "Your {amount} deposit will be refunded on your next invoice.",
 }
 
-HASHTAGS = ("#fail", "#Lumina", "#customerservice", "#badservice", "#fibre", "#Italy")
+HASHTAGS = ("#fail", "#help", "#customerservice", "#badservice", "#fibre", "#Italy")
 SOCIAL_TAIL = ("Anyone there?", "Well done, really.", "Is this normal?", "Help!!", "")
 DM_ASK = ("Hi {first}, sorry for the trouble. Could you send us your customer code or phone number?",
           "Hi, we're here to help. Could you leave us a contact so we can check your account?")

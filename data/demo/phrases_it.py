@@ -232,7 +232,7 @@ BOT_ANSWER = {
     "deposit_refund": "Il deposito di {amount} ti verrà restituito nella prossima fattura.",
 }
 
-HASHTAGS = ("#disservizio", "#Lumina", "#vergogna", "#assistenzaclienti", "#fibra", "#bollette")
+HASHTAGS = ("#disservizio", "#servizioclienti", "#vergogna", "#assistenzaclienti", "#fibra", "#bollette")
 SOCIAL_TAIL = ("Qualcuno mi risponde?", "Complimenti davvero.", "Ma vi sembra normale?", "Aiuto!!", "")
 DM_ASK = ("Ciao {first}, ci dispiace per il disagio. Ci scrivi il tuo codice cliente o il numero di telefono?",
           "Ciao, siamo qui per aiutarti. Ci lasci un recapito per verificare la tua posizione?")

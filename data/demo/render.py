@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from claimtriage.data.demo import phrases_en, phrases_it, templates_en, templates_it
-from claimtriage.data.demo.catalog import AGENTS_EN, AGENTS_IT, BOT_NAME, BRAND, BRAND_DOMAIN, BRAND_HANDLE, BRAND_SHORT
+from claimtriage.data.demo.brands import BY_SHORT, SERVICE_DOMAIN
+from claimtriage.data.demo.catalog import AGENTS_EN, AGENTS_IT
 from claimtriage.data.demo.journeys import ContactPlan
 from claimtriage.data.demo.noise import shout
 from claimtriage.data.demo.slots import ORDINALS, ago_text, contact_slots, day_text
@@ -53,7 +54,8 @@ def slots_for(rng: random.Random, plan: ContactPlan) -> dict[str, str]:
     """All slots, including brand and agent names, written the way this contact writes them."""
     lang = plan.person.lang
     slots = contact_slots(rng, plan.person, plan.claim.slots, lang, plan.time)
-    slots.update(brand=BRAND, brand_short=BRAND_SHORT, handle=BRAND_HANDLE, bot=BOT_NAME, domain=BRAND_DOMAIN,
+    brand = BY_SHORT[plan.person.brand]
+    slots.update(brand=brand.name, brand_short=brand.short, handle=brand.handle, bot=brand.bot, domain=SERVICE_DOMAIN,
                  agent=rng.choice(AGENTS_IT if lang == "it" else AGENTS_EN))
     slots["topic"] = PHRASES[lang].TOPIC[plan.claim.claim]
     slots["resolved"] = rng.choice(PHRASES[lang].RESOLVED[plan.claim.claim]).format_map(slots)
