@@ -5,7 +5,9 @@ failure is a 503 with a reason; nothing answers 500 for bad input. Every error, 
 parser, Starlette's router, BentoML's own routes, the guard), has one body, `{"error", "message", "fields"}`
 (`ErrorBody`), which never echoes the request; each code is documented in the OpenAPI schema with an example.
 
-The guard, outermost of the service's middlewares, enforces the API key, the media type and the request size, hands
+The guard, outermost of the service's middlewares, enforces the API key, the concurrency limit and the request
+timeout (503 with Retry-After: BentoML's own would answer 429 and 504 in bodies of their own), the media type and the
+request size, hands
 `/readyz` to the route here (BentoML answers it otherwise), rewrites any non-JSON error body from below into the
 `ErrorBody` shape, and counts requests and latencies by route template: `/journeys/{customer_key}`, never the
 customer key, and every path that is no route of the service as `other`, so that `/metrics` stays bounded whatever
@@ -32,6 +34,7 @@ from claimtriage.serving import examples
 from claimtriage.serving.answer import TriageAnswer
 from claimtriage.serving.config import API_KEY_HEADER
 from claimtriage.serving.engine import Feedback
+from claimtriage.serving.limits import Overloaded, request_text_problem, retry_after, text_problem
 
 logger = logging.getLogger("claimtriage.serving")
 
@@ -70,7 +73,8 @@ class ErrorBody(BaseModel):
     error: str = Field(description="a stable code: malformed_json (400), unauthorized (401), not_found (404), "
                                    "method_not_allowed (405), duplicate_contact (409), request_too_large (413), "
                                    "unsupported_media_type (415), invalid_request, too_many_contacts, text_too_long "
-                                   "(422), model_unavailable, store_unavailable (503)")
+                                   "(422), model_unavailable, store_unavailable, overloaded, request_timeout (503, "
+                                   "the last two with a Retry-After header)")
     message: str = Field(description="what is wrong, naming the field; never a copy of the request")
     fields: list[str] = Field(default_factory=list, description="the fields at fault, as dotted paths "
                                                                 "(`contacts.1.channel`); empty when none is")
@@ -124,11 +128,22 @@ E422 = _error_doc("a field is missing, mistyped, breaks a rule of the schema or 
                   "`error` is invalid_request, too_many_contacts or text_too_long)", "invalid_request",
                   "channel: Input should be 'email', 'phone', 'chat', 'whatsapp', 'sms', 'messaging', 'social', "
                   "'review' or 'web_form'", ["channel"])
-E503_TRIAGE = _error_doc("the model failed (model_unavailable: nothing was recorded) or routing and the journey store "
-                         "failed (store_unavailable); retry later", "model_unavailable",
-                         "the model failed on this request; nothing was recorded")
-E503_STORE = _error_doc("the journey store is unavailable; retry later", "store_unavailable",
-                        "the journey store failed (OperationalError)")
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again (overloaded, request_timeout)",
+                                "schema": {"type": "integer", "minimum": 1}}}
+OVERLOAD = ("; overloaded: too many requests in flight, or the model could not score the request within its time "
+            "budget (nothing was recorded); request_timeout: the request ran past the service's timeout (a triaged "
+            "contact may have been recorded: sending it again with the same id is safe). Both with Retry-After")
+
+
+def _e503(description: str, code: str, message: str) -> dict[str, Any]:
+    return {**_error_doc(description + OVERLOAD, code, message), "headers": RETRY_AFTER}
+
+
+E503_TRIAGE = _e503("the model failed (model_unavailable: nothing was recorded) or routing and the journey store "
+                    "failed (store_unavailable); retry later", "model_unavailable",
+                    "the model failed on this request; nothing was recorded")
+E503_STORE = _e503("the journey store is unavailable (store_unavailable); retry later", "store_unavailable",
+                   "the journey store failed (OperationalError)")
 POST_ERRORS = {400: E400, 401: E401, 405: E405_POST, 413: E413, 415: E415, 422: E422}
 TRIAGE_ERRORS = {**POST_ERRORS, 409: E409, 503: E503_TRIAGE}
 
@@ -146,8 +161,8 @@ api = FastAPI(
                 "service runs with `--public-metrics`). Bodies are JSON (`Content-Type: application/json`). Every "
                 "error has the body `{\"error\", \"message\", \"fields\"}`: 400 malformed JSON, 401 no valid key, "
                 "404 unknown path or resource, 405 wrong method (see `Allow`), 409 a contact id reused with "
-                "different content, 413 body too large, 415 not JSON, 422 invalid field (named in `fields`), 503 "
-                "model or store unavailable.",
+                "different content, 413 body too large, 415 not JSON, 422 invalid field or over a limit (named in "
+                "`fields`), 503 model or store unavailable, or the service overloaded (with `Retry-After`).",
 )
 
 
@@ -210,21 +225,6 @@ def status_message(status: int, method: str, headers: dict[str, str] | None = No
     return f"HTTP {status}"
 
 
-def text_problem(contact: Contact, limit: int, prefix: str = "") -> tuple[str, str] | None:
-    """(field, message) when the contact's text is over `limit` characters, else None."""
-    parts: list[tuple[str, int]] = [("subject", len(contact.subject or "")), ("body", len(contact.body or ""))]
-    parts += [(f"turns.{i}.text", len(t.text)) for i, t in enumerate(contact.turns or [])]
-    parts += [(f"attachments.{i}.transcript", len(a.transcript or "")) for i, a in enumerate(contact.attachments)]
-    for field, size in parts:
-        if size > limit:
-            return f"{prefix}{field}", f"{prefix}{field}: {size} characters, over the limit of {limit}"
-    total = sum(size for _, size in parts)
-    if total > limit:
-        field = f"{prefix}turns" if contact.turns else f"{prefix}body"
-        return field, f"{field}: {total} characters of text in all, over the limit of {limit}"
-    return None
-
-
 def _answer_json(payload: BaseModel) -> Response:
     return Response(payload.model_dump_json(), media_type="application/json")
 
@@ -238,9 +238,15 @@ def _duplicate(exc: BaseException, contacts: list[Contact], batch: bool) -> JSON
     return error(409, "duplicate_contact", str(exc), [field])
 
 
+def overloaded(message: str, retry_after_s: float, code: str = "overloaded") -> JSONResponse:
+    return error(503, code, message, headers={"Retry-After": retry_after(retry_after_s)})
+
+
 async def _triage(contacts: list[Contact], batch: bool = False) -> list[TriageAnswer] | JSONResponse:
     try:
         return await _service().triage_contacts(contacts)
+    except Overloaded as exc:
+        return overloaded(str(exc), exc.retry_after_s)
     except ModelUnavailable as exc:
         return error(503, "model_unavailable", str(exc))
     except StoreUnavailable as exc:
@@ -257,8 +263,9 @@ async def _triage(contacts: list[Contact], batch: bool = False) -> list[TriageAn
           dependencies=PROTECTED)
 async def triage(contact: Annotated[Contact, Body(openapi_examples=examples.CONTACTS)]) -> Response:
     """One contact on any channel -> claim, sentiment, complexity, route, journey and handoff."""
-    service = _service()
-    if problem := text_problem(contact, service.settings.max_text_chars):
+    settings = _service().settings
+    if problem := (text_problem(contact, settings.max_text_chars)
+                   or request_text_problem([contact], settings.max_request_chars, "body")):
         return error(422, "text_too_long", problem[1], [problem[0]])
     answers = await _triage([contact])
     return answers if isinstance(answers, Response) else _answer_json(answers[0])
@@ -275,6 +282,8 @@ async def triage_batch(request: Annotated[TriageBatchRequest, Body(openapi_examp
     for i, contact in enumerate(request.contacts):
         if problem := text_problem(contact, settings.max_text_chars, prefix=f"contacts.{i}."):
             return error(422, "text_too_long", problem[1], [problem[0]])
+    if problem := request_text_problem(request.contacts, settings.max_request_chars, "contacts"):
+        return error(422, "text_too_long", problem[1], [problem[0]])
     answers = await _triage(request.contacts, batch=True)
     return answers if isinstance(answers, Response) else _answer_json(TriageBatchResponse(answers=answers))
 
@@ -359,6 +368,8 @@ OTHER = "other"
 METRIC_ENDPOINTS = frozenset({*KNOWN_PATHS, JOURNEY_ROUTE, OTHER})
 #: routes whose body is JSON
 JSON_BODY_PATHS = frozenset({"/triage", "/triage_batch", "/feedback"})
+#: probes and the scrape are answered whatever the load: no concurrency limit, no timeout
+UNLIMITED_PATHS = frozenset({"/readyz", "/healthz", "/livez", "/metrics"})
 
 
 def endpoint_label(path: str) -> str:
@@ -417,6 +428,7 @@ class RequestGuard:
         self.app = app
         self._metrics = None
         self._cors = None
+        self._in_flight = 0
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -451,10 +463,55 @@ class RequestGuard:
             await send(message)
 
         try:
-            await self._guarded(service, scope, receive, _uniform_errors(send_and_count, scope["method"]))
+            send_uniform = _uniform_errors(send_and_count, scope["method"])
+            if scope["path"] in UNLIMITED_PATHS:
+                await self._guarded(service, scope, receive, send_uniform)
+            else:
+                await self._limited(service, scope, receive, send_uniform)
         finally:
             self._metrics.requests.labels(endpoint=label, status=str(status[0])).inc()
             self._metrics.latency.labels(endpoint=label).observe(time.perf_counter() - started)
+
+    async def _limited(self, service, scope, receive, send) -> None:
+        """At most `max_concurrency` requests in flight, each answered within `timeout_s`; past either, 503 with
+        Retry-After (a response already started is left to finish)."""
+        import asyncio
+
+        settings = service.settings
+        backlog = getattr(service, "backlog_s", lambda: 1.0)
+        if self._in_flight >= settings.max_concurrency:
+            return await _send_json(send, 503, {"error": "overloaded", "message": f"{self._in_flight} requests in "
+                                                "flight, the limit of this server; try again shortly", "fields": []},
+                                    [(b"retry-after", retry_after(backlog()).encode())])
+        started = [False]
+
+        async def marking(message) -> None:
+            started[0] = started[0] or message["type"] == "http.response.start"
+            await send(message)
+
+        self._in_flight += 1
+        task = asyncio.ensure_future(self._guarded(service, scope, receive, marking))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=settings.timeout_s)
+            if task in done or started[0]:
+                return await task
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        except BaseException:  # the client went away, or the server is stopping: the request goes too
+            task.cancel()
+            raise
+        finally:
+            self._in_flight -= 1
+        if started[0]:
+            return None
+        logger.warning("request.timeout endpoint=%s timeout_s=%g", endpoint_label(scope["path"]), settings.timeout_s)
+        await _send_json(send, 503, {"error": "request_timeout", "message": f"the request took over "
+                                     f"{settings.timeout_s:g} s and was stopped; a triaged contact may have been "
+                                     "recorded: send it again with the same id", "fields": []},
+                         [(b"retry-after", retry_after(backlog()).encode())])
 
     async def _guarded(self, service, scope, receive, send) -> None:
         path, method = scope["path"], scope["method"]

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from claimtriage.serving.config import SETTINGS_ENV, ServiceSettings, read_api_keys
+from claimtriage.serving.config import BENTOML_TIMEOUT_BACKSTOP_S, SETTINGS_ENV, ServiceSettings, read_api_keys
 
 SERVICE = "claimtriage.serving.service:TriageService"
 
@@ -22,6 +22,7 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
                    api_key_file: Path | None, no_auth: bool, tracking_uri: str | None, dtype: str,
                    max_batch_contacts: int, max_text_chars: int, cors_origin: list[str],
                    model_threads: int = 1, encoder_runtime: str = "auto", timeout_s: float = 30.0,
+                   time_budget_s: float = 20.0, max_request_chars: int = 200_000,
                    max_concurrency: int = 1024, public_metrics: bool = False) -> ServiceSettings:
     """Validated settings with absolute paths (the server runs from the project folder)."""
     from claimtriage.models.registry import is_registry_uri
@@ -38,6 +39,7 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
         api_key_file=str(api_key_file.resolve()) if api_key_file else None,
         max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin,
         model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout_s,
+        time_budget_s=time_budget_s, max_request_chars=max_request_chars,
         max_concurrency=max_concurrency, public_metrics=public_metrics)
 
 
@@ -83,8 +85,14 @@ def serve_command(
     max_text_chars: Annotated[int, typer.Option(help="characters of text accepted per contact")] = 100_000,
     model_threads: Annotated[int, typer.Option(help="torch/BLAS threads per worker (1: the other core serves "
                                                     "HTTP and the journey store)")] = 1,
-    timeout: Annotated[float, typer.Option(help="seconds a request may take before the server gives up on it")] = 30.0,
-    max_concurrency: Annotated[int, typer.Option(help="requests in flight before the server answers 503")] = 1024,
+    max_request_chars: Annotated[int, typer.Option(help="characters of text per request, all contacts together")]
+    = 200_000,
+    time_budget: Annotated[float, typer.Option(help="seconds a triage request may wait for the model before the "
+                                                    "answer is 503 overloaded (nothing recorded)")] = 20.0,
+    timeout: Annotated[float, typer.Option(help="seconds any request may take before the answer is 503 "
+                                                "request_timeout (over --time-budget)")] = 30.0,
+    max_concurrency: Annotated[int, typer.Option(help="requests in flight before the server answers 503 "
+                                                      "overloaded")] = 1024,
     cors_origin: Annotated[Optional[list[str]], typer.Option(help="allow this browser origin (repeatable); "
                                                                   "CORS is off without it")] = None,
 ) -> None:
@@ -97,6 +105,7 @@ def serve_command(
                                   dtype=dtype, max_batch_contacts=max_batch_contacts,
                                   max_text_chars=max_text_chars, cors_origin=cors_origin or [],
                                   model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout,
+                                  time_budget_s=time_budget, max_request_chars=max_request_chars,
                                   max_concurrency=max_concurrency, public_metrics=public_metrics)
     except ValidationError as err:
         raise typer.BadParameter("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()))
@@ -111,9 +120,10 @@ def serve_command(
 
 
 def bentoml_options(settings: ServiceSettings) -> list[str]:
-    """`BENTOML_CONFIG_OPTIONS` entries for the settings BentoML enforces itself."""
-    return [f"services.claimtriage.traffic.timeout={settings.timeout_s:g}",
-            f"services.claimtriage.traffic.max_concurrency={settings.max_concurrency}"]
+    """`BENTOML_CONFIG_OPTIONS` entries: BentoML's own request timeout, a backstop beyond the service's (the service
+    answers 503 with Retry-After at `timeout_s`; BentoML would answer 504 in a body of its own). BentoML's
+    concurrency limit (429) stays off: the service enforces `max_concurrency` with a 503."""
+    return [f"services.claimtriage.traffic.timeout={settings.timeout_s + BENTOML_TIMEOUT_BACKSTOP_S:g}"]
 
 
 def exec_server(settings: ServiceSettings) -> None:
@@ -122,7 +132,7 @@ def exec_server(settings: ServiceSettings) -> None:
 
     os.environ[SETTINGS_ENV] = settings.to_env()
     metrics_note = "" if settings.public_metrics or not settings.require_auth else " with the API key"
-    # the request timeout and concurrency limit reach BentoML's own traffic settings (over the service's defaults)
+    # BentoML's own request timeout goes beyond the service's (over the service's defaults)
     os.environ["BENTOML_CONFIG_OPTIONS"] = " ".join(filter(None, [
         os.environ.get("BENTOML_CONFIG_OPTIONS", ""), *bentoml_options(settings)]))
     # the server runs from the project folder: keep the caller's workspace (MLflow store, journey store)

@@ -11,11 +11,13 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SETTINGS_ENV = "CLAIMTRIAGE_SERVE_SETTINGS"
 API_KEYS_ENV = "CLAIMTRIAGE_API_KEYS"
 API_KEY_HEADER = "X-API-Key"
+#: seconds BentoML's own request timeout (a 504 in a body of its own) lies beyond the service's (a 503 in ours)
+BENTOML_TIMEOUT_BACKSTOP_S = 15
 
 
 class ServiceSettings(BaseModel):
@@ -46,10 +48,29 @@ class ServiceSettings(BaseModel):
                                "1 leaves the other cores to HTTP and the journey store, and stays fast when the "
                                "machine is shared (several spinning OpenMP threads collapse under contention)")
     decide_threads: int = Field(8, ge=1, description="threads for journey-store I/O and routing, off the event loop")
-    timeout_s: float = Field(30.0, gt=0, description="per-request timeout (BentoML traffic.timeout)")
-    max_concurrency: int = Field(1024, ge=1, description="requests in flight before the server answers 503 "
-                                 "(BentoML traffic.max_concurrency)")
+    max_request_chars: int = Field(200_000, ge=1, description="characters of text accepted in one request, all its "
+                                   "contacts together (a batch over it is a 422 naming `contacts`)")
+    long_text_chars: int = Field(1_000, ge=1, description="a contact with more text than this (about one encoder "
+                                 "window) is scored in the long lane: its own model thread, one contact per model "
+                                 "call, so that long texts never hold up short ones")
+    model_batch_chars: int = Field(16_000, ge=1, description="most characters of text in one model call of the short "
+                                   "lane (a bigger request is split into several calls)")
+    time_budget_s: float = Field(20.0, gt=0, description="seconds a triage request may wait for and spend in the "
+                                 "model; past it (or when the queue ahead already needs longer) the answer is 503 "
+                                 "overloaded with Retry-After, and nothing is recorded")
+    timeout_s: float = Field(30.0, gt=0, description="seconds any request may take before the service answers 503 "
+                             "request_timeout (with Retry-After); enforced by the service itself, BentoML's own "
+                             "timeout (which would answer 504) is set beyond it")
+    max_concurrency: int = Field(1024, ge=1, description="requests in flight (probes and /metrics aside) before the "
+                                 "service answers 503 overloaded with Retry-After")
     cors_origins: list[str] = Field(default_factory=list, description="CORS allowed origins; empty = CORS off")
+
+    @model_validator(mode="after")
+    def _budget_within_timeout(self) -> ServiceSettings:
+        if self.time_budget_s >= self.timeout_s:
+            raise ValueError(f"time_budget_s ({self.time_budget_s:g}) must be under timeout_s ({self.timeout_s:g}): "
+                             "the journey store needs the rest")
+        return self
 
     def to_env(self) -> str:
         return self.model_dump_json()
