@@ -26,9 +26,14 @@ def run_demo(out: Path, *, seed: int = 0, n_contacts: int = 5000, echo=print) ->
     echo(f"1/4 demo corpus: {summary['n_contacts']} contacts in {folder} (channels {summary['channels']}, "
          f"languages {summary['languages']})")
     config = load_config(DEMO_CONFIG)
+    public = _public_sources_available()
     for head in config.heads.values():
+        head.sources = [s for s in head.sources if s.source == "demo_corpus" or public]
         for source in head.sources:
-            source.source = str(folder)
+            if source.source == "demo_corpus":
+                source.source = str(folder)
+    if not public:
+        echo("    (no shared public datasets found: training on the demo corpus alone)")
     result = train(config)
     heads = result.metrics["heads"]
     echo(f"2/4 trained in {result.metrics['train_seconds']:.0f} s: " + ", ".join(
@@ -49,6 +54,15 @@ def run_demo(out: Path, *, seed: int = 0, n_contacts: int = 5000, echo=print) ->
              f"[{', '.join(r['code'] for r in route['reasons'])}]  journey: {journey['status']}, "
              f"contact {journey['prior_contacts'] + 1} of claim, channels {'>'.join(journey['channels_used'])}")
     return {"summary": summary, "metrics": result.metrics, "promoted": decision.promoted, "answers": answers}
+
+
+def _public_sources_available() -> bool:
+    """Whether the public sets the demo config mixes in are on this machine (../shared/datasets or
+    $CLAIMTRIAGE_DATASETS)."""
+    from claimtriage.data.paths import shared_datasets_dir
+
+    base = shared_datasets_dir()
+    return all((base / name).is_dir() for name in ("bitext_customer_support", "xlmt_sentiment"))
 
 
 def serve_and_triage(model: str, contacts, *, workdir: Path, echo=print, timeout_s: float = 180) -> list[dict]:

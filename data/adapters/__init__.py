@@ -30,8 +30,12 @@ SHARED_SETS: tuple[str, ...] = (
     "emoita_vad",
 )
 
+#: derived views of a shared set: view name -> (set, loader function of its adapter); e.g. Bitext relabelled onto
+#: this project's claim types (bitext_customer_support.load_claim_types)
+VIEWS: dict[str, tuple[str, str]] = {"bitext_claim_types": ("bitext_customer_support", "load_claim_types")}
+
 __all__ = [
-    "SHARED_SETS", "SOURCE_EPOCH", "Adapter", "LoadedContacts", "adapter_for", "detect_shared_set", "load_shared",
+    "SHARED_SETS", "VIEWS", "load_view", "SOURCE_EPOCH", "Adapter", "LoadedContacts", "adapter_for", "detect_shared_set", "load_shared",
 ]
 
 
@@ -105,4 +109,14 @@ def load_shared(
     if contacts.skipped:
         # counts only: logs never carry customer text
         log.info("adapters.skipped set=%s split=%s %s", name, split, contacts.skipped)
+    return contacts
+
+
+def load_view(name: str) -> LoadedContacts:
+    """The contacts of a derived view (a name in VIEWS), read from its shared set's folder."""
+    base, function = VIEWS[name]
+    _, root = _resolve(base)
+    contacts = getattr(adapter_for(base), function)(root)
+    if contacts.skipped:
+        log.info("adapters.skipped set=%s %s", name, contacts.skipped)
     return contacts

@@ -91,3 +91,41 @@ def load(root: Path, split: str | None = None, limit: int | None = None) -> Load
     canonical_split(NAME, split, SPLITS)
     skipped: Counter[str] = Counter()
     return collect(_contacts(root, skipped), source=NAME, split=None, limit=limit, skipped=skipped)
+
+
+#: Bitext intents whose requests are one of this project's claim types (the `bitext_claim_types` view); the others
+#: (orders, shipping addresses, newsletters, reviews, "contact a human", account creation or deletion, refund policy
+#: questions) have no honest counterpart and are left out, counted in `skipped["intent_not_a_claim_type"]`
+CLAIM_TYPES = {
+    "get_refund": "refund", "track_refund": "refund",
+    "recover_password": "account_access", "registration_problems": "account_access", "edit_account": "account_access",
+    "check_cancellation_fee": "cancellation",
+    "track_order": "delivery_installation", "delivery_period": "delivery_installation",
+    "check_invoices": "information_request", "get_invoice": "information_request",
+    "check_payment_methods": "information_request",
+    "payment_issue": "billing_dispute",
+    "complaint": "service_complaint",
+}
+#: utterances kept per intent in the view: Bitext is template-generated, a few hundred per intent say it all
+PER_INTENT = 150
+
+
+def load_claim_types(root: Path, per_intent: int = PER_INTENT) -> LoadedContacts:
+    """The `bitext_claim_types` view: Bitext utterances relabelled onto claim types (CLAIM_TYPES), at most
+    `per_intent` per intent, drawn evenly over each intent's rows in source order (deterministic)."""
+    skipped: Counter[str] = Counter()
+    by_intent: dict[str, list[Contact]] = {}
+    for contact in _contacts(root, skipped):
+        by_intent.setdefault(contact.labels.claim, []).append(contact)
+    kept: list[Contact] = []
+    for intent, rows in by_intent.items():
+        if intent not in CLAIM_TYPES:
+            skipped["intent_not_a_claim_type"] += len(rows)
+            continue
+        chosen = rows[::max(1, len(rows) // per_intent)][:per_intent]
+        for contact in chosen:
+            contact.labels.signals["intent"] = intent
+            contact.labels.claim = CLAIM_TYPES[intent]
+            kept.append(contact)
+        skipped["over_per_intent_cap"] += len(rows) - len(chosen)
+    return collect(iter(kept), source="bitext_claim_types", split=None, limit=None, skipped=skipped)
