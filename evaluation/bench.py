@@ -120,3 +120,7 @@ app.command("serve")(bench_serve)
 from claimtriage.evaluation.bench_score import bench_score  # noqa: E402 - batch scoring, local and Spark
 
 app.command("score")(bench_score)
+
+from claimtriage.evaluation.probe import bench_probe  # noqa: E402 - the live-server probe (issue 15)
+
+app.command("probe")(bench_probe)
