@@ -9,6 +9,7 @@ import typer
 
 from claimtriage.data.paths import OFFLINE_DEFAULTS
 from claimtriage.data.cli import app as data_app
+from claimtriage.data.journeys.cli import journeys_app
 from claimtriage.evaluation.bench import app as bench_app
 from claimtriage.evaluation.cli import evaluate_command
 from claimtriage.serving.cli import export_feedback_command, score_command, serve_command
@@ -18,6 +19,7 @@ from claimtriage.training.cli import fit_linking_command, promote_command, train
 # locals are never shown in tracebacks: they may hold customer text
 app = typer.Typer(help="Omnichannel claim triage for contact centres.", no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(data_app, name="data")
+app.add_typer(journeys_app, name="journeys")
 app.command("train")(train_command)
 app.command("promote")(promote_command)
 app.command("tune-policy")(tune_policy_command)

@@ -24,6 +24,9 @@ def evaluate_command(
     out: Annotated[Optional[Path], typer.Option(help="also write the JSON report here")] = None,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
     policy: Annotated[Optional[Path], typer.Option(help="routing policy file (routing suite; default: the embedded one)")] = None,
+    deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML of DATA's brand (journeys / "
+                                                            "routing suites; default: the demo brand's for the demo "
+                                                            "corpus, else generic rules)")] = None,
     encoder_runtime: Annotated[str, typer.Option(help="auto | torch | onnx | onnx-int8: score as a server started "
                                                       "with this --encoder-runtime would")] = "auto",
 ) -> None:
@@ -53,16 +56,20 @@ def evaluate_command(
         from claimtriage.serving.engine import TriageEngine
         from claimtriage.serving.policy import PolicyError
 
+        from claimtriage.data.deployment import demo_deployment, load_deployment
+
         try:
+            settings = demo_deployment() if data is None and deployment is None else load_deployment(deployment)
             engine = TriageEngine.load(model, policy_path=str(policy) if policy else None, tracking_uri=tracking_uri,
-                                       with_store=False, runtime=encoder_runtime)
+                                       with_store=False, runtime=encoder_runtime, deployment=settings)
             module = journeys_suite if suite == "journeys" else routing_suite
             run = journeys_suite.run_journeys if suite == "journeys" else routing_suite.run_routing
             report = run(engine, data, echo=lambda line: typer.echo(line, err=True))
         except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-        path = write_report(suite, report, module.markdown)
+        name = journeys_suite.report_name(data) if suite == "journeys" else suite
+        path = write_report(name, report, module.markdown)
         typer.echo(json.dumps(json_ready(report), indent=2))
         typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
         return

@@ -24,7 +24,8 @@ from typing import Any, Iterator, Sequence
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimtriage.data.journeys.identity import identifiers_in_text, identity_keys
+from claimtriage.data.deployment import Deployment
+from claimtriage.data.journeys.identity import TextIdentifiers, contact_keys
 from claimtriage.data.journeys.linking import reference_tokens, refers_back
 from claimtriage.data.journeys.records import DuplicateContact, content_hash
 from claimtriage.data.journeys.store import ContactRecord, JourneyState, JourneyStore, StoreError
@@ -91,23 +92,25 @@ class TriageEngine:
     """Model + journey store + routing policy."""
 
     def __init__(self, model: TriageModel, *, store: JourneyStore | None = None, policy: PolicyConfig | None = None,
-                 model_version: str = "local", store_url: str | None = None) -> None:
+                 model_version: str = "local", store_url: str | None = None,
+                 deployment: Deployment | None = None) -> None:
         self.model = model
-        self.policy = policy or load_policy()
+        self.deployment = deployment or Deployment.generic()
+        self.policy = (policy or load_policy()).with_deployment(self.deployment)
         self.store = store
         self.store_url = store_url
         self.model_version = model_version
-        self._text_ids = self.policy.text_identifier_config()
+        self._text_ids = TextIdentifiers.from_deployment(self.deployment)
         self._store_error: str | None = None
 
     @classmethod
     def load(cls, model: str = "models:/claimtriage@champion", *, store_url: str | None = None,
              policy_path: str | None = None, dtype: str = "auto", tracking_uri: str | None = None,
-             with_store: bool = True, runtime: str = "auto") -> TriageEngine:
+             with_store: bool = True, runtime: str = "auto", deployment: Deployment | None = None) -> TriageEngine:
         triage_model = load_model(model, tracking_uri=tracking_uri, dtype=dtype, runtime=runtime)
         policy = load_policy(policy_path)
         engine = cls(triage_model, policy=policy, model_version=model_version(model, triage_model),
-                     store_url=store_url)
+                     store_url=store_url, deployment=deployment)
         if with_store:
             engine.connect_store()
         return engine
@@ -143,7 +146,7 @@ class TriageEngine:
             state, features, decision = self._without_journey(contact, scores, x)
         else:
             record = contact_record(contact, scores, normalised)
-            keys = identity_keys(contact.customer, identifiers_in_text(_customer_texts(contact), self._text_ids))
+            keys = contact_keys(contact.customer, _customer_texts(contact), self._text_ids)
             try:
                 with self.store.transaction() as tx:  # identity, claim, contact row and route: all or nothing
                     state = tx.link(record, keys)

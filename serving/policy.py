@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from claimtriage.data.journeys.identity import TextIdentifiers
+from claimtriage.data.deployment import Deployment
 from claimtriage.data.journeys.linking import LinkingConfig
 from claimtriage.serving.answer import Reason, RouteAnswer
 from claimtriage.serving.signals import TextSignals
@@ -66,18 +66,33 @@ class PolicyConfig(BaseModel):
     special_queues: dict[str, str] = Field(default_factory=lambda: {
         "legal": "complaints_legal", "vulnerable": "customer_care", "public": "social_care"})
     linking: dict = Field(default_factory=dict)
-    text_identifiers: dict = Field(default_factory=dict)
+    #: moved to the deployment settings file (data/deployment.py); a policy that still sets it is refused
+    text_identifiers: dict | None = None
     #: how the thresholds were chosen (written by tune-policy): target, measured automation and misroute
     tuning: dict | None = None
 
     def linking_config(self) -> LinkingConfig:
         return LinkingConfig(**self.linking)
 
-    def text_identifier_config(self) -> TextIdentifiers:
-        values = dict(self.text_identifiers)
-        if "own_domains" in values:
-            values["own_domains"] = tuple(values["own_domains"])
-        return TextIdentifiers(**values)
+    @field_validator("text_identifiers")
+    @classmethod
+    def _moved(cls, value: dict | None) -> None:
+        if value:
+            raise ValueError("the customer-code format and the company's own domains moved to the deployment settings "
+                             "file (--deployment; see the README, Deployment settings): remove text_identifiers here")
+        return None
+
+    def with_deployment(self, deployment: Deployment) -> PolicyConfig:
+        """The policy as it applies to `deployment`: its bot channels and languages, where it sets them."""
+        update: dict = {}
+        if deployment.bot_channels is not None:
+            update["bot_channels"] = [c.value for c in deployment.bot_channels]
+        if deployment.human_only_channels:
+            channels = update.get("bot_channels", self.bot_channels)
+            update["bot_channels"] = [c for c in channels if c not in {h.value for h in deployment.human_only_channels}]
+        if deployment.brand.languages:
+            update["supported_languages"] = list(deployment.brand.languages)
+        return self.model_copy(update=update) if update else self
 
 
 class PolicyError(ValueError):
@@ -107,8 +122,8 @@ POLICY_HEADER = """\
 #   target misroute rate and records how in `tuning`.
 # Hard rules (a request for a person, legal threats, vulnerable customers, repeat contacts on an open claim, a failed
 #   bot attempt, negative public posts, unsupported languages, out of scope) always send to a person.
-# linking: claim-linking weights (data/journeys/linking.py); text_identifiers: the customer-code format and the
-#   company's own email domains (data/journeys/identity.py).
+# linking: claim-linking weights (data/journeys/linking.py). The brand's facts (customer-code format, the company's
+#   own addresses, bot channels, languages) live in the deployment settings file (data/deployment.py, --deployment).
 """
 
 

@@ -39,7 +39,8 @@ def fresh_engine(engine: TriageEngine, policy: PolicyConfig | None = None) -> Tr
     """The same model with an empty in-memory journey store (replays never touch the real store)."""
     policy = policy or engine.policy
     store = JourneyStore.open(":memory:", linking=policy.linking_config())
-    return TriageEngine(engine.model, store=store, policy=policy, model_version=engine.model_version)
+    return TriageEngine(engine.model, store=store, policy=policy, model_version=engine.model_version,
+                        deployment=engine.deployment)
 
 
 def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 256) -> list[RoutingCase]:

@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, identifiers_in_text, identity_keys,
-                                    normalise_email, normalise_phone, partition)
+from claimtriage.data.deployment import demo_deployment
+from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, contact_keys, identifiers_in_text,
+                                                identity_keys,
+                                                normalise_email, normalise_phone, partition, Partition)
 from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
 from claimtriage.data.journeys.store import (SCHEMA_VERSION, ContactRecord, DuplicateContact, JourneyState,
                                             JourneyStore, SchemaVersionError, metadata, schema_info)
@@ -66,12 +68,16 @@ def test_keys_cover_every_strong_identifier_and_ignore_names():
     assert identity_keys(CustomerIdentifiers(name="Mario Rossi")).empty
 
 
+DEMO_TEXT_IDS = TextIdentifiers.from_deployment(demo_deployment())
+
+
 def test_identifiers_written_in_the_text_are_found_but_not_the_companys_own():
     found = identifiers_in_text(["Scrivete pure a assistenza@lumina-et.it o a me: mario.rossi@libero.it, "
-                                 "cell 340 123 4567, codice cliente lmn 4821937"], TextIdentifiers())
+                                 "cell 340 123 4567, codice cliente lmn 4821937"], DEMO_TEXT_IDS)
     assert found.email == "mario.rossi@libero.it"
     assert normalise_phone(found.phone) == "+393401234567"
     assert found.customer_id.lower().replace(" ", "") == "lmn4821937"
+    assert identifiers_in_text(["invoice 2024-0175360 dated 17/01/2024"], DEMO_TEXT_IDS).is_empty()
     assert identifiers_in_text(["invoice 2024-0175360 dated 17/01/2024"], TextIdentifiers()).is_empty()
 
 
@@ -143,15 +149,108 @@ def test_weak_evidence_alone_never_merges(names):
     assert all(v is None for v in got.values())
 
 
-def test_identity_on_the_demo_ground_truth_meets_the_targets(corpus_contacts):
-    """Pairwise precision >= 0.99 and recall >= 0.95 against the demo's true customers."""
+def test_identity_on_the_demo_ground_truth_never_merges_strangers(corpus_contacts):
+    """Pairwise precision 1.0 against the demo's true customers; recall stays at the level of joining by the
+    channels' identifiers plus customer codes (identifiers written in the text no longer join known customers)."""
     from claimtriage.serving.engine import _customer_texts
 
-    config = TextIdentifiers()
-    got = partition((c.id, identity_keys(c.customer, identifiers_in_text(_customer_texts(c), config)))
-                    for c in corpus_contacts)
+    got = partition((c.id, contact_keys(c.customer, _customer_texts(c), DEMO_TEXT_IDS)) for c in corpus_contacts)
     scores = pairwise_scores(got, {c.id: c.labels.true_customer for c in corpus_contacts})
-    assert scores["precision"] >= 0.99 and scores["recall"] >= 0.95, scores
+    assert scores["precision"] == 1.0 and scores["recall"] >= 0.75, scores
+
+
+# ---- identifiers written in the text: never merge strangers (issue 13's two repros, then properties) ----------
+ONDALUCE = TextIdentifiers(customer_id_pattern=r"(?i)\bOL[-\s]?\d{7}\b", own_domains=("ondaluce.example",),
+                           own_addresses=("assistenza@ondaluce.example",), own_phones=("800 913 913",),
+                           own_handles=("@OndaluceIT",))
+
+
+def _contact_keys(texts=(), config=ONDALUCE, **ids) -> IdentityKeys:
+    return contact_keys(CustomerIdentifiers(**ids), list(texts), config)
+
+
+def test_repro_company_addresses_quoted_in_replies_never_join_customers():
+    quoted = ("Grazie.\n\nIl giorno 3 mar 2025, Ondaluce <assistenza@ondaluce.example> ha scritto:\n> Gentile cliente, "
+              "ci chiami al numero verde 800 913 913")
+    items = [(f"c{i}", _contact_keys([quoted], email=f"person{i}@libero.it")) for i in range(4)]
+    assert len({partition(items)[c] for c, _ in items}) == 4
+    # the same with generic rules (no deployment file): the address is written, never a join key
+    generic = [(f"c{i}", _contact_keys([quoted], config=TextIdentifiers(), email=f"person{i}@libero.it"))
+               for i in range(4)]
+    assert len({partition(generic)[c] for c, _ in generic}) == 4
+    assert all(not k.strong & {"email:assistenza@ondaluce.example"} for _, k in items)
+
+
+def test_repro_an_email_written_in_a_message_never_takes_another_customers_history():
+    victim = ("v", _contact_keys(email="victim@example.com"))
+    writer_first = ("w1", _contact_keys(phone="+39 347 111 2233"))
+    writer = ("w2", _contact_keys(["Please also cc victim@example.com on all replies"], phone="+39 347 111 2233"))
+    part = Partition()
+    part.add_all([victim, writer_first, writer])
+    assert part.result["w2"] == part.result["w1"] != part.result["v"]
+    assert [(c, reason) for c, _, _, reason in part.conflicts] == [
+        ("w2", "the customer wrote an email address that belongs to another customer")]
+
+
+def test_a_written_customer_code_places_a_contact_whose_own_identifiers_are_new():
+    part = Partition()
+    part.add_all([("a", _contact_keys(["Codice cliente OL-2048117"], email="giulia@gmail.com")),
+                  ("b", _contact_keys(["sono la moglie, il codice è OL 2048117"], phone="3401234567")),
+                  ("c", _contact_keys(phone="3401234567")),
+                  ("d", _contact_keys(customer_id="OL2048117"))])
+    assert len(set(part.result.values())) == 1 and not part.conflicts
+
+
+def test_a_contact_without_own_identifiers_joins_the_one_customer_its_text_names():
+    got = partition([("a", _contact_keys(email="anna@libero.it")),
+                     ("b", _contact_keys(["scrivetemi a anna@libero.it"])),
+                     ("c", _contact_keys(["nessun identificativo"]))])
+    assert got["a"] == got["b"] and got["c"] is None
+
+
+def test_an_identifier_written_by_several_customers_stops_joining():
+    shared = "chiamate pure il 02 1234 5678"
+    items = [("a", _contact_keys(phone="0212345678")), ("b", _contact_keys([shared], email="b@libero.it")),
+             ("c", _contact_keys([shared], email="c@libero.it")), ("d", _contact_keys([shared]))]
+    got = partition(items)
+    assert got["d"] is None
+
+
+_written = st.lists(st.sampled_from([f"mail p{i}@libero.it" for i in range(4)] + [f"tel 33311122{i:02d}" for i in range(4)]
+                                    + [f"codice OL-{i:07d}" for i in range(3)]), max_size=3)
+_own = st.fixed_dictionaries({}, optional={"email": _emails, "phone": _phones})
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_own, _written), min_size=1, max_size=12))
+def test_written_emails_and_phones_never_join_contacts_that_have_their_own(contacts):
+    """Among contacts with channel identifiers, the partition is the same with or without written emails/phones."""
+    with_text = [(f"c{i}", _contact_keys(texts, **ids)) for i, (ids, texts) in enumerate(contacts)]
+    codes_only = [(f"c{i}", _contact_keys([t for t in texts if "codice" in t], **ids))
+                  for i, (ids, texts) in enumerate(contacts)]
+    a, b = partition(with_text), partition(codes_only)
+    own = [c for c, k in with_text if k.strong]
+    for x in own:
+        for y in own:
+            assert (a[x] == a[y]) == (b[x] == b[y])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_own, _written), min_size=1, max_size=12))
+def test_a_known_identifier_always_keeps_its_customer(contacts):
+    """No written identifier moves a contact away from the customer that already holds its channel identifiers
+    (when they all belong to one customer; a bridge between two customers with different ids is the channel's)."""
+    items = [(f"c{i}", _contact_keys(texts, **ids)) for i, (ids, texts) in enumerate(contacts)]
+    part = Partition()
+    seen: dict[str, str] = {}
+    for contact_id, keys in items:
+        earlier = {seen[k] for k in keys.strong if k in seen}
+        holders = {part.result[c] for c in earlier}
+        part.add(contact_id, keys)
+        if len(holders) == 1:
+            assert all(part.result[contact_id] == part.result[other] for other in earlier)
+        for k in keys.strong:
+            seen.setdefault(k, contact_id)
 
 
 # ---- claim linking ---------------------------------------------------------------------------------------------
@@ -341,13 +440,15 @@ def test_a_nul_character_is_stored_as_a_replacement_character(store_url):
 def test_a_store_written_by_schema_version_1_is_migrated(store_url):
     store = JourneyStore.open(store_url)
     store.record(_record("c1"), _k(email="a@libero.it"))
-    with store.engine.begin() as conn:  # what version 1 wrote: no content_hash column
+    with store.engine.begin() as conn:  # what version 1 wrote: no content_hash column, no written_identifiers
         conn.execute(sa.text("ALTER TABLE contacts DROP COLUMN content_hash"))
+        conn.execute(sa.text("DROP TABLE written_identifiers"))
         conn.execute(schema_info.update().values(version=1))
     store.close()
     store = JourneyStore.open(store_url)
     with store.engine.connect() as conn:
-        assert conn.execute(sa.select(schema_info.c.version)).scalar_one() == SCHEMA_VERSION == 2
+        assert conn.execute(sa.select(schema_info.c.version)).scalar_one() == SCHEMA_VERSION == 3
+        assert sa.inspect(conn).has_table("written_identifiers")
         assert conn.execute(sa.text("SELECT content_hash FROM contacts WHERE id = 'c1'")).scalar() is None
     assert store.record(_record("c1", content_hash="a" * 64), _k(email="a@libero.it")).already_stored
     store.record(_record("c2", days=1, content_hash="b" * 64), _k(email="a@libero.it"))

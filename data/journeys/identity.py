@@ -18,6 +18,7 @@ from typing import Iterable
 
 import phonenumbers
 
+from claimtriage.data.deployment import GENERIC_CODE_PATTERN, Deployment
 from claimtriage.data.schema import CustomerIdentifiers
 
 #: providers where the part after "+" is a tag on the same mailbox
@@ -76,64 +77,130 @@ def normalise_code(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class IdentityKeys:
-    """The normalised keys of one contact. `customer_id` is the explicit id; `strong` every joining key."""
+    """The normalised keys of one contact. `customer_id` is the channel's explicit id; `strong` every identifier the
+    channel gave (sender address, caller ID, handle, login); `written` the identifiers found in the customer's own
+    words, which are weaker: see `resolve`."""
 
     customer_id: str | None = None
     strong: frozenset[str] = field(default_factory=frozenset)
     name: str | None = None
+    written: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def empty(self) -> bool:
-        return not self.strong
+        return not self.strong and not self.written
+
+    @property
+    def written_customer_id(self) -> str | None:
+        """A customer code the customer wrote (found by the deployment's code format)."""
+        return next((k for k in sorted(self.written) if k.startswith("cid:")), None)
 
 
 @dataclass(frozen=True)
 class TextIdentifiers:
-    """How identifiers written in the customer's own words are found (a signature, "my customer code is ...").
+    """How identifiers are read from the customer's own words, and which identifiers are the company's own.
 
-    `customer_id_pattern` is the provider's customer-code format (a regex whose match, normalised, is the id);
-    addresses at `own_domains` are the company's and never identify a customer."""
+    `customer_id_pattern` finds a customer code (its group `code` when it has one, else the whole match); the
+    company's domains, addresses, phone numbers and handles (`data.deployment`) are never a customer's identifier,
+    whether the channel gives them or the text holds them. The defaults are the generic rules of
+    `Deployment.generic()`: a code only where the customer introduces it, no company identifiers known."""
 
-    customer_id_pattern: str | None = r"\bLMN[\s\-]?\d{7}\b"
-    own_domains: tuple[str, ...] = ("lumina-et.it",)
+    customer_id_pattern: str | None = GENERIC_CODE_PATTERN
+    own_domains: tuple[str, ...] = ()
+    own_addresses: tuple[str, ...] = ()
+    own_phones: tuple[str, ...] = ()
+    own_handles: tuple[str, ...] = ()
     region: str = DEFAULT_REGION
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_code", re.compile(self.customer_id_pattern, re.I) if self.customer_id_pattern else None)
+        object.__setattr__(self, "_code", re.compile(self.customer_id_pattern) if self.customer_id_pattern else None)
+        company = {f"email:{e}" for a in self.own_addresses if (e := normalise_email(a))}
+        company |= {f"phone:{p}" for n in self.own_phones if (p := normalise_phone(n, self.region))}
+        company |= {f"handle:{h}" for n in self.own_handles if (h := normalise_handle(n))}
+        object.__setattr__(self, "_company", frozenset(company))
+
+    @classmethod
+    def from_deployment(cls, deployment: Deployment) -> TextIdentifiers:
+        return cls(customer_id_pattern=deployment.code_pattern, own_domains=tuple(deployment.company_email_domains),
+                   own_addresses=tuple(deployment.company_email_addresses),
+                   own_phones=tuple(deployment.company_phone_numbers), own_handles=tuple(deployment.company_handles),
+                   region=deployment.brand.country)
+
+    def is_company(self, key: str) -> bool:
+        """Whether a key is one of the company's own identifiers (never a join key)."""
+        if key in self._company:
+            return True
+        if key.startswith("email:"):
+            domain = key.rsplit("@", 1)[-1]
+            return any(domain == d or domain.endswith("." + d) for d in self.own_domains)
+        return False
+
+    def find_code(self, text: str) -> str | None:
+        if self._code is None or not (m := self._code.search(text)):
+            return None
+        return m.group("code") if "code" in self._code.groupindex else m.group(0)
 
 
 _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 
 def identifiers_in_text(texts: Iterable[str], config: TextIdentifiers) -> CustomerIdentifiers:
-    """Customer ids, emails and phone numbers the customer wrote or said; the first of each kind found."""
+    """Customer ids, emails and phone numbers the customer wrote or said; the first of each kind found that is not
+    the company's own."""
     found: dict[str, str] = {}
     for text in texts:
-        if "customer_id" not in found and config._code is not None and (m := config._code.search(text)):
-            found["customer_id"] = m.group(0)
+        if "customer_id" not in found and (code := config.find_code(text)):
+            found["customer_id"] = code
         if "email" not in found:
             for m in _EMAIL_IN_TEXT.finditer(text):
-                if m.group(0).lower().rsplit("@", 1)[-1].rstrip(".") not in config.own_domains:
-                    found["email"] = m.group(0).rstrip(".")
+                address = m.group(0).rstrip(".")
+                if (e := normalise_email(address)) and not config.is_company(f"email:{e}"):
+                    found["email"] = address
                     break
         if "phone" not in found:
             for m in phonenumbers.PhoneNumberMatcher(text, config.region, leniency=phonenumbers.Leniency.VALID):
-                found["phone"] = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
-                break
+                number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+                if not config.is_company(f"phone:{number}"):
+                    found["phone"] = number
+                    break
     return CustomerIdentifiers(**found)
+
+
+def written_keys(texts: Iterable[str], config: TextIdentifiers) -> frozenset[str]:
+    """Every identifier key in the customer's words: the first customer code, every email and phone number that is
+    not the company's own. Raw texts are read here and never kept."""
+    keys: set[str] = set()
+    texts = list(texts)
+    for text in texts:
+        if not any(k.startswith("cid:") for k in keys) and (code := config.find_code(text)):
+            if normalised := normalise_code(code):
+                keys.add(f"cid:{normalised}")
+        for m in _EMAIL_IN_TEXT.finditer(text):
+            if e := normalise_email(m.group(0).rstrip(".")):
+                keys.add(f"email:{e}")
+        for m in phonenumbers.PhoneNumberMatcher(text, config.region, leniency=phonenumbers.Leniency.VALID):
+            keys.add(f"phone:{phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)}")
+    return frozenset(k for k in keys if not config.is_company(k))
+
+
+def contact_keys(ids: CustomerIdentifiers, texts: Iterable[str], config: TextIdentifiers) -> IdentityKeys:
+    """The keys of a contact: the channel's identifiers (less the company's own) and those written in `texts`."""
+    own = identity_keys(ids)
+    strong = frozenset(k for k in own.strong if not config.is_company(k))
+    cid = own.customer_id if own.customer_id in strong else None
+    return IdentityKeys(customer_id=cid, strong=strong, name=own.name,
+                        written=written_keys(texts, config) - strong)
 
 
 def identity_keys(ids: CustomerIdentifiers, written: CustomerIdentifiers | None = None) -> IdentityKeys:
     """Normalise every identifier of a contact into keys; unparseable values are dropped, never guessed.
 
-    `written` holds identifiers found in the customer's text: they join like the channel's own, but a customer id
-    given by the channel wins over one written in the text."""
+    `written` holds identifiers found in the customer's text: they become `IdentityKeys.written`, never the channel's
+    own."""
     if written is not None:
-        extra = identity_keys(written)
         own = identity_keys(ids)
-        cid = own.customer_id or extra.customer_id
-        strong = own.strong | (extra.strong - ({extra.customer_id} if own.customer_id else set()))
-        return IdentityKeys(customer_id=cid, strong=frozenset(k for k in strong if k), name=own.name)
+        return IdentityKeys(customer_id=own.customer_id, strong=own.strong, name=own.name,
+                            written=identity_keys(written).strong - own.strong)
     keys: set[str] = set()
     cid = normalise_code(ids.customer_id) if ids.customer_id else None
     if cid:
@@ -151,30 +218,85 @@ def identity_keys(ids: CustomerIdentifiers, written: CustomerIdentifiers | None 
     return IdentityKeys(customer_id=f"cid:{cid}" if cid else None, strong=frozenset(keys), name=name)
 
 
+#: candidate-merge reasons (stored with each candidate merge; shown in /journeys and the hand-off)
+REASON_OTHER_ID = "shares an identifier with a customer that holds another customer id"
+REASON_WRITTEN = "the customer wrote {kind} that belongs to another customer"
+REASON_AMBIGUOUS = "the identifiers written in the text belong to several customers"
+
+
 @dataclass
 class Resolution:
-    """Where one contact goes: an existing customer, a new one, or nowhere (no strong identifier)."""
+    """Where one contact goes: an existing customer, a new one, or nowhere (no usable identifier)."""
 
-    customer: str | None  # the customer key chosen, None when there is no identifier
+    customer: str | None  # the customer key chosen, None when there is no identifier; "" for a new customer
     merge: list[str] = field(default_factory=list)  # other customers that are the same person: merged into `customer`
-    conflicts: list[str] = field(default_factory=list)  # customers that share a key but hold another customer id
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (customer, reason): recorded, never merged
+    #: keys that become the customer's own identifiers (joining later contacts); the rest of `written` is evidence
+    own_keys: frozenset[str] = field(default_factory=frozenset)
 
 
-def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, str | None]) -> Resolution:
+def _kind(key: str) -> str:
+    return {"cid": "a customer code", "email": "an email address", "phone": "a phone number"}.get(
+        key.split(":", 1)[0], "an identifier")
+
+
+def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, str | None],
+            blocked: frozenset[str] = frozenset()) -> Resolution:
     """Decide the customer of a contact from the customers that already own its keys.
 
-    `owners` maps each of the contact's keys already known to its customer; `customer_ids` maps each of those
-    customers to its explicit customer id key (or None). The rules:
-    - no strong key: no customer (triaged without a journey);
-    - an explicit customer id: that customer (found by its `cid:` key, or new); customers matched by other keys merge
-      into it when they have no customer id of their own, and become recorded conflicts when they have another;
-    - no customer id: all matched customers merge when at most one holds a customer id; when two or more hold
-      different ids the evidence contradicts itself: the contact joins none of them silently; it goes to the
-      customer matched by the most keys (ties: the smallest key) and the others are recorded as conflicts.
+    `owners` maps each of the contact's keys (channel and written) that is some customer's own identifier to that
+    customer; `customer_ids` maps each of those customers to its customer id key (or None); `blocked` holds written
+    keys already written by several unrelated customers (a company number nobody configured, say): never join keys.
+    The rules:
+    - the channel's identifiers decide (`_resolve_channel`): an explicit customer id wins; customers matched through
+      other channel identifiers merge into it when they hold no other id, else they become recorded conflicts;
+    - an identifier written in the text never joins two customers that already exist: when it belongs to another
+      customer than the one the channel identifiers chose, that becomes a recorded candidate merge with a reason.
+      Two exceptions, neither of which can merge existing customers: a written customer code places a contact whose
+      channel identifiers are all unknown (a relative's phone, a new work address) on the code's customer; and a
+      contact with no channel identifier at all joins the one customer its written identifiers point at;
+    - a written customer code that nobody holds becomes the customer's own (its `cid:` key) when the customer holds
+      no customer id; written emails and phones stay evidence and never join later contacts.
     Returns `customer=""` when a new customer must be created.
     """
     if keys.empty:
         return Resolution(customer=None)
+    written = {k: owners[k] for k in keys.written if k in owners and k not in blocked}
+    code = keys.written_customer_id
+    if keys.strong:
+        channel = {k: v for k, v in owners.items() if k in keys.strong}
+        res = _resolve_channel(keys, channel, customer_ids)
+        placed = {res.customer, *res.merge}
+        for key, holder in sorted(written.items()):
+            if holder in placed:
+                continue
+            if key == code and res.customer == "" and keys.customer_id is None:
+                res.customer = holder  # the channel's identifiers are new: the code says whose account this is
+                placed.add(holder)
+            elif all(holder != c for c, _ in res.conflicts):
+                res.conflicts.append((holder, REASON_WRITTEN.format(kind=_kind(key))))
+    else:
+        holders = sorted(set(written.values()))
+        if code is not None and code in written:
+            holder = written[code]
+        elif holders:
+            votes = {h: sum(1 for v in written.values() if v == h) for h in holders}
+            holder = min(holders, key=lambda h: (-votes[h], h))
+        elif code is not None and code not in owners:
+            holder = ""  # a customer code nobody holds yet: a new customer, known by that code
+        else:
+            return Resolution(customer=None)
+        res = Resolution(customer=holder, conflicts=[(o, REASON_AMBIGUOUS) for o in holders if o != holder])
+    held = customer_ids.get(res.customer) if res.customer else None
+    own = set(keys.strong)
+    if code is not None and code not in owners and held is None and keys.customer_id is None:
+        own.add(code)
+    res.own_keys = frozenset(own)
+    return res
+
+
+def _resolve_channel(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, str | None]) -> Resolution:
+    """Resolution by the channel's identifiers alone (see `resolve`)."""
     matched = sorted(set(owners.values()))
     if keys.customer_id is not None:
         own = owners.get(keys.customer_id)
@@ -188,7 +310,7 @@ def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, 
             if other_id is None or other_id == keys.customer_id:
                 merge.append(other)
             else:
-                conflicts.append(other)
+                conflicts.append((other, REASON_OTHER_ID))
         if own == "" and merge:  # adopt the oldest id-less customer rather than creating one and merging into it
             own, merge = merge[0], merge[1:]
         return Resolution(customer=own, merge=merge, conflicts=conflicts)
@@ -202,45 +324,74 @@ def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, 
     for customer in owners.values():
         votes[customer] = votes.get(customer, 0) + 1
     anchor = min(matched, key=lambda c: (-votes[c], c))
-    return Resolution(customer=anchor, conflicts=[c for c in matched if c != anchor])
+    return Resolution(customer=anchor, conflicts=[(c, REASON_OTHER_ID) for c in matched if c != anchor])
 
 
 def partition(contacts: Iterable[tuple[str, IdentityKeys]]) -> dict[str, str | None]:
-    """Resolve contacts in the given order with an in-memory owner table: contact id -> customer key.
+    """Resolve contacts in the given order with in-memory tables: contact id -> customer key.
 
     The store does the same against its tables; this is the reference used by the property tests and by batch
     evaluation. Customer keys are `cust-<n>`; a merged customer's contacts move to the surviving key.
     """
-    owners: dict[str, str] = {}
-    cids: dict[str, str | None] = {}
-    members: dict[str, list[str]] = {}
-    result: dict[str, str | None] = {}
-    created = 0
-    for contact_id, keys in contacts:
-        found = {k: owners[k] for k in keys.strong if k in owners}
-        res = resolve(keys, found, {c: cids[c] for c in found.values()})
+    return Partition().add_all(contacts)
+
+
+class Partition:
+    """The in-memory twin of the store's identity tables (`resolve` applied contact by contact)."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, str] = {}
+        self.cids: dict[str, str | None] = {}
+        self.members: dict[str, list[str]] = {}
+        self.writers: dict[str, set[str]] = {}  # written key -> customers whose contacts wrote it
+        self.result: dict[str, str | None] = {}
+        self.conflicts: list[tuple[str, str, str, str]] = []  # (contact, customer, other, reason)
+        self._created = 0
+
+    def add_all(self, contacts: Iterable[tuple[str, IdentityKeys]]) -> dict[str, str | None]:
+        for contact_id, keys in contacts:
+            self.add(contact_id, keys)
+        return self.result
+
+    def blocked(self, keys: Iterable[str]) -> frozenset[str]:
+        """Written keys already written by two or more customers other than their owner."""
+        return frozenset(k for k in keys if len(self.writers.get(k, set()) - {self.owners.get(k)}) >= 2)
+
+    def add(self, contact_id: str, keys: IdentityKeys) -> str | None:
+        found = {k: self.owners[k] for k in keys.strong | keys.written if k in self.owners}
+        res = resolve(keys, found, {c: self.cids[c] for c in found.values()}, self.blocked(keys.written))
         if res.customer is None:
-            result[contact_id] = None
-            continue
+            self.result[contact_id] = None
+            return None
         if not res.customer:
-            created += 1
-        customer = res.customer or f"cust-{created}"
-        if customer not in cids:
-            cids[customer], members[customer] = None, []
+            self._created += 1
+        customer = res.customer or f"cust-{self._created}"
+        if customer not in self.cids:
+            self.cids[customer], self.members[customer] = None, []
         for other in res.merge:
-            for key, owner in list(owners.items()):
+            for key, owner in list(self.owners.items()):
                 if owner == other:
-                    owners[key] = customer
-            for moved in members.pop(other):
-                result[moved] = customer
-                members[customer].append(moved)
-            cids[customer] = cids[customer] or cids.pop(other)
-            cids.pop(other, None)
-        for key in keys.strong:
-            owners.setdefault(key, customer)  # a key already held by a conflicting customer stays with it
+                    self.owners[key] = customer
+            for writers in self.writers.values():
+                if other in writers:
+                    writers.discard(other)
+                    writers.add(customer)
+            for moved in self.members.pop(other):
+                self.result[moved] = customer
+                self.members[customer].append(moved)
+            self.cids[customer] = self.cids[customer] or self.cids.pop(other)
+            self.cids.pop(other, None)
+        for other, reason in res.conflicts:
+            self.conflicts.append((contact_id, customer, other, reason))
+        for key in res.own_keys:
+            self.owners.setdefault(key, customer)  # a key already held by a conflicting customer stays with it
         if keys.customer_id:
-            owners[keys.customer_id] = customer
-            cids[customer] = keys.customer_id
-        members[customer].append(contact_id)
-        result[contact_id] = customer
-    return result
+            self.owners[keys.customer_id] = customer
+            self.cids[customer] = keys.customer_id
+        elif (code := keys.written_customer_id) in res.own_keys and self.cids[customer] is None:
+            self.cids[customer] = code
+        for key in keys.written - res.own_keys:
+            self.writers.setdefault(key, set()).add(customer)
+        self.members[customer].append(contact_id)
+        self.result[contact_id] = customer
+        return customer

@@ -6,7 +6,8 @@ U+FFFD in every value written or looked up, on both databases, so a body or an i
 found again by the same id) instead of failing the whole contact.
 
 Versions: 1, the first; 2 adds `contacts.content_hash` (what makes a contact id idempotent; `JourneyStore._migrate`
-adds the column to a version-1 store, whose contacts keep no hash).
+adds the column to a version-1 store, whose contacts keep no hash); 3 adds `written_identifiers`, the identifiers
+customers wrote in their messages (evidence, never join keys; see `identity.resolve`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: the version of these tables; a store written by a newer version is refused (`SchemaVersionError`)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: what text columns store instead of NUL (PostgreSQL: "text fields cannot contain NUL (0x00) bytes")
 NUL_REPLACEMENT = "\ufffd"
@@ -57,6 +58,16 @@ identifiers = sa.Table(
     "identifiers", metadata,
     sa.Column("key", StoredString(300), primary_key=True),
     sa.Column("customer_key", StoredString(40), sa.ForeignKey("customers.key"), nullable=False, index=True),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: identifiers found in a customer's words that did not become one of its own: evidence for candidate merges, and
+#: how an identifier written by several unrelated customers (a company number nobody configured) is recognised
+written_identifiers = sa.Table(
+    "written_identifiers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", StoredString(300), nullable=False, index=True),
+    sa.Column("customer_key", StoredString(40), nullable=False, index=True),
     sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -136,6 +147,9 @@ class Q:
     insert_customer = customers.insert()
     insert_identifier = identifiers.insert()
     insert_candidate = candidate_merges.insert()
+    writers = sa.select(written_identifiers.c.key, written_identifiers.c.customer_key).where(
+        written_identifiers.c.key.in_(sa.bindparam("b_keys", expanding=True))).distinct()
+    insert_written = written_identifiers.insert()
     set_customer_id = customers.update().where(customers.c.key == sa.bindparam("b_key"),
                                                 customers.c.customer_id.is_(None))
     open_claims = sa.select(claims).where(claims.c.customer_key == sa.bindparam("b_customer"),

@@ -21,7 +21,8 @@ from claimtriage.data.journeys.linking import (LinkingConfig, OpenClaim, choose_
                                                open_claim)
 from claimtriage.data.journeys.reads import prior_contacts, state_of
 from claimtriage.data.journeys.records import ContactRecord, DuplicateContact, JourneyState, PriorContact, utc
-from claimtriage.data.journeys.tables import Q, candidate_merges, claims, contacts, customers, identifiers
+from claimtriage.data.journeys.tables import (Q, candidate_merges, claims, contacts, customers, identifiers,
+                                              written_identifiers)
 from claimtriage.data.schema import timestamp_problem
 
 
@@ -65,6 +66,8 @@ class JourneyTransaction:
             return JourneyState(status="no_identifier")
         incoming = record.incoming()
         customer, status, n_conflicts = self._resolve(record, keys, now)
+        if customer is None:  # only written identifiers, none of which points at one customer
+            return JourneyState(status="no_identifier")
         live = self._open_claims(customer, incoming.timestamp)
         decision = choose_claim(incoming, live, self.linking)
         prior: list[PriorContact] = []
@@ -97,14 +100,21 @@ class JourneyTransaction:
             redacted_text=record.redacted_text, stored_at=now, content_hash=record.content_hash))
 
     # ---- identity --------------------------------------------------------------------------------------------
-    def _resolve(self, record: ContactRecord, keys: IdentityKeys, now: datetime) -> tuple[str, str, int]:
-        """(customer key, linked | new_customer, number of candidate merges recorded)."""
+    def _resolve(self, record: ContactRecord, keys: IdentityKeys, now: datetime) -> tuple[str | None, str, int]:
+        """(customer key or None, linked | new_customer | no_identifier, number of candidate merges recorded)."""
         conn = self.conn
-        rows = conn.execute(Q.owners, {"b_keys": sorted(keys.strong)}).all() if keys.strong else []
-        owners = {key: owner for key, owner in rows}
+        everything = sorted(keys.strong | keys.written)
+        owners = dict(conn.execute(Q.owners, {"b_keys": everything}).all()) if everything else {}
         cids = dict(conn.execute(Q.customer_ids, {"b_keys": sorted(set(owners.values()))}).all()) if owners else {}
         cids = {k: (f"cid:{v}" if v else None) for k, v in cids.items()}
-        res = resolve(keys, owners, cids)
+        writers: dict[str, set[str]] = {}
+        if keys.written:
+            for key, writer in conn.execute(Q.writers, {"b_keys": sorted(keys.written)}).all():
+                writers.setdefault(key, set()).add(writer)
+        blocked = frozenset(k for k, w in writers.items() if len(w - {owners.get(k)}) >= 2)
+        res = resolve(keys, owners, cids, blocked)
+        if res.customer is None:
+            return None, "no_identifier", 0
         status = "linked"
         customer = res.customer
         if not customer:
@@ -113,24 +123,28 @@ class JourneyTransaction:
             status = "new_customer"
         for other in res.merge:
             self._merge(keep=customer, gone=other)
-        for other in res.conflicts:
-            conn.execute(Q.insert_candidate, dict(
-                customer_key=customer, other_key=other, contact_id=record.id, created_at=now,
-                reason="shares an identifier with a customer that holds another customer id"))
-        if keys.customer_id:
-            conn.execute(Q.set_customer_id, {"b_key": customer, "customer_id": keys.customer_id.removeprefix("cid:")})
-        new_keys = sorted(k for k in keys.strong if k not in owners)
+        for other, reason in res.conflicts:
+            conn.execute(Q.insert_candidate, dict(customer_key=customer, other_key=other, contact_id=record.id,
+                                                  created_at=now, reason=reason))
+        code = keys.customer_id or (keys.written_customer_id if keys.written_customer_id in res.own_keys else None)
+        if code:
+            conn.execute(Q.set_customer_id, {"b_key": customer, "customer_id": code.removeprefix("cid:")})
+        new_keys = sorted(k for k in res.own_keys if k not in owners)
         if new_keys:
             conn.execute(Q.insert_identifier, [dict(key=k, customer_key=customer, first_seen=now) for k in new_keys])
+        evidence = sorted(k for k in keys.written - res.own_keys if customer not in writers.get(k, ()))
+        if evidence:
+            conn.execute(Q.insert_written, [dict(key=k, customer_key=customer, first_seen=now) for k in evidence])
         return customer, status, len(res.conflicts)
 
     def _merge(self, *, keep: str, gone: str) -> None:
         """Everything of customer `gone` moves to `keep`, its customer id too when `keep` has none."""
         conn = self.conn
         gone_cid = conn.execute(sa.select(customers.c.customer_id).where(customers.c.key == gone)).scalar_one_or_none()
-        for table in (identifiers, claims, contacts):
+        for table in (identifiers, claims, contacts, written_identifiers):
             conn.execute(table.update().where(table.c.customer_key == gone).values(customer_key=keep))
         conn.execute(candidate_merges.update().where(candidate_merges.c.customer_key == gone).values(customer_key=keep))
+        conn.execute(candidate_merges.update().where(candidate_merges.c.other_key == gone).values(other_key=keep))
         conn.execute(customers.delete().where(customers.c.key == gone))
         if gone_cid:
             conn.execute(customers.update().where(customers.c.key == keep, customers.c.customer_id.is_(None))
