@@ -47,5 +47,7 @@ def handoff_summary(current: NormalisedContact, scores: ContactScores, state: Jo
             lines.append(f"Earlier ({p.channel}, {p.timestamp:%d %b}): {_excerpt(p.redacted_text, 200)}")
     else:
         lines.append("History: first contact on this claim.")
+    for other, reason in state.candidate_reasons:
+        lines.append(f"Possible same person as customer {other}, not merged (for review): {reason}.")
     lines.append(f"Latest ({current.channel.value}): {_excerpt(current.text)}")
     return "\n".join(lines)

@@ -55,6 +55,20 @@ def test_repeat_contact_across_channels_goes_to_a_person_with_history(engine):
     assert "[EMAIL]" in second.handoff and not EMAIL.search(second.handoff)
 
 
+def test_an_email_written_in_a_message_is_a_candidate_merge_in_the_answer_and_the_handoff(engine):
+    victim = engine.triage([_contact("v1", "La fattura di marzo è sbagliata, è il doppio del solito.",
+                                     email="victim@example.com")])[0]
+    engine.triage([_contact("w1", "Ho un guasto alla linea da tre giorni, nessuno mi richiama.", channel="email",
+                            days=1, email="writer@libero.it")])
+    writer = engine.triage([_contact("w2", "Vi ho già scritto: il guasto c'è ancora e sono furioso, voglio parlare "
+                                           "con un operatore. Please also cc victim@example.com on all replies",
+                                     days=2, email="writer@libero.it")])[0]
+    assert writer.journey.customer_key != victim.journey.customer_key and writer.journey.candidate_merges == 1
+    assert writer.route.target == "human"
+    assert f"Possible same person as customer {victim.journey.customer_key}, not merged" in writer.handoff
+    assert "doppio del solito" not in writer.handoff  # nothing of the other customer's history
+
+
 def test_a_contact_without_identifier_is_triaged_and_says_so(engine):
     answer = engine.triage([_contact("n1", "Quali sono i metodi di pagamento accettati?")])[0]
     assert not answer.journey.linked and answer.journey.status == "no_identifier"

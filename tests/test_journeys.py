@@ -558,3 +558,20 @@ def test_a_crash_during_writes_loses_no_acknowledged_contact(tmp_path):
     state = store.record(_record("after-crash"), _k(email="p1@libero.it"))
     assert state.status == "linked"
     store.close()
+
+
+def test_the_store_records_a_written_identifier_of_another_customer_as_a_candidate_merge(store_url):
+    """Issue 13's repro through the store: the victim's history never reaches the writer's customer."""
+    store = JourneyStore.open(store_url)
+    victim = store.record(_record("v1"), _contact_keys(email="victim@example.com"))
+    store.record(_record("w1", days=1, channel="phone"), _contact_keys(phone="+39 347 111 2233"))
+    writer = store.record(_record("w2", days=2, channel="phone"),
+                          _contact_keys(["Please also cc victim@example.com on all replies"], phone="3471112233"))
+    assert writer.customer_key != victim.customer_key and writer.candidate_merges == 1
+    assert writer.candidate_reasons == [(victim.customer_key, "the customer wrote an email address that belongs "
+                                                              "to another customer")]
+    journey = store.journey(victim.customer_key)
+    assert [c["id"] for claim in journey["claims"] for c in claim["contacts"]] == ["v1"]
+    assert journey["candidate_merge_details"][0]["other_customer_key"] == writer.customer_key
+    assert store.journey(writer.customer_key)["candidate_merge_details"][0]["reason"].startswith("the customer wrote")
+    store.close()

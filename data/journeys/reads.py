@@ -52,8 +52,9 @@ def journey(engine: Engine, customer_key: str) -> dict[str, Any] | None:
                                   .order_by(claims.c.opened_at.desc())).mappings().all()
         contact_rows = conn.execute(sa.select(contacts).where(contacts.c.customer_key == customer_key)
                                     .order_by(contacts.c.timestamp)).mappings().all()
-        conflicts = conn.execute(sa.select(sa.func.count()).select_from(candidate_merges)
-                                 .where(candidate_merges.c.customer_key == customer_key)).scalar_one()
+        conflicts = conn.execute(sa.select(candidate_merges).where(sa.or_(
+            candidate_merges.c.customer_key == customer_key, candidate_merges.c.other_key == customer_key))
+            .order_by(candidate_merges.c.id)).mappings().all()
     by_claim: dict[str | None, list[dict[str, Any]]] = {}
     for row in contact_rows:
         by_claim.setdefault(row["claim_id"], []).append({
@@ -63,7 +64,12 @@ def journey(engine: Engine, customer_key: str) -> dict[str, Any] | None:
     return {
         "customer_key": customer_key,
         "has_customer_id": customer["customer_id"] is not None,
-        "candidate_merges": conflicts,
+        "candidate_merges": len(conflicts),
+        # possible same person, recorded for review and never merged: the other customer and why
+        "candidate_merge_details": [{
+            "other_customer_key": m["other_key"] if m["customer_key"] == customer_key else m["customer_key"],
+            "reason": m["reason"], "contact_id": m["contact_id"], "recorded_at": utc(m["created_at"]).isoformat()}
+            for m in conflicts],
         "open_claims": sum(1 for c in claim_rows if c["status"] == "open"),
         "claims": [{
             "claim_id": c["id"], "claim_type": c["claim_type"], "status": c["status"],

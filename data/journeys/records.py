@@ -122,6 +122,8 @@ class JourneyState:
     prior: list[PriorContact] = field(default_factory=list)  # earlier contacts of this claim, oldest first
     open_claims: int = 0  # the customer's open claims, this one included
     candidate_merges: int = 0
+    #: why each candidate merge of this contact was recorded (other customer key, reason): never merged silently
+    candidate_reasons: list[tuple[str, str]] = field(default_factory=list)
     link: LinkDecision | None = None
     already_stored: bool = False  # the contact id was stored before (a retry): nothing was written
 

@@ -65,7 +65,7 @@ class JourneyTransaction:
         if keys.empty:
             return JourneyState(status="no_identifier")
         incoming = record.incoming()
-        customer, status, n_conflicts = self._resolve(record, keys, now)
+        customer, status, conflicts = self._resolve(record, keys, now)
         if customer is None:  # only written identifiers, none of which points at one customer
             return JourneyState(status="no_identifier")
         live = self._open_claims(customer, incoming.timestamp)
@@ -84,7 +84,8 @@ class JourneyTransaction:
         n_open = conn.execute(Q.count_open, {"b_customer": customer}).scalar_one()
         return JourneyState(status=status, customer_key=customer, claim_id=claim.id,
                             new_claim=decision.claim_id is None, claim_type=claim_type, opened_at=claim.opened_at,
-                            prior=prior, open_claims=n_open, candidate_merges=n_conflicts, link=decision)
+                            prior=prior, open_claims=n_open, candidate_merges=len(conflicts),
+                            candidate_reasons=conflicts, link=decision)
 
     def save(self, record: ContactRecord, state: JourneyState, route: dict[str, Any] | None = None) -> None:
         """Store the contact row, on the customer and claim `link` gave it, with its route."""
@@ -100,8 +101,9 @@ class JourneyTransaction:
             redacted_text=record.redacted_text, stored_at=now, content_hash=record.content_hash))
 
     # ---- identity --------------------------------------------------------------------------------------------
-    def _resolve(self, record: ContactRecord, keys: IdentityKeys, now: datetime) -> tuple[str | None, str, int]:
-        """(customer key or None, linked | new_customer | no_identifier, number of candidate merges recorded)."""
+    def _resolve(self, record: ContactRecord, keys: IdentityKeys, now: datetime
+                 ) -> tuple[str | None, str, list[tuple[str, str]]]:
+        """(customer key or None, linked | new_customer | no_identifier, candidate merges recorded: (other, reason))."""
         conn = self.conn
         everything = sorted(keys.strong | keys.written)
         owners = dict(conn.execute(Q.owners, {"b_keys": everything}).all()) if everything else {}
@@ -114,7 +116,7 @@ class JourneyTransaction:
         blocked = frozenset(k for k, w in writers.items() if len(w - {owners.get(k)}) >= 2)
         res = resolve(keys, owners, cids, blocked)
         if res.customer is None:
-            return None, "no_identifier", 0
+            return None, "no_identifier", []
         status = "linked"
         customer = res.customer
         if not customer:
@@ -135,7 +137,7 @@ class JourneyTransaction:
         evidence = sorted(k for k in keys.written - res.own_keys if customer not in writers.get(k, ()))
         if evidence:
             conn.execute(Q.insert_written, [dict(key=k, customer_key=customer, first_seen=now) for k in evidence])
-        return customer, status, len(res.conflicts)
+        return customer, status, list(res.conflicts)
 
     def _merge(self, *, keep: str, gone: str) -> None:
         """Everything of customer `gone` moves to `keep`, its customer id too when `keep` has none."""
