@@ -23,16 +23,24 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
                    max_batch_contacts: int, max_text_chars: int, cors_origin: list[str],
                    model_threads: int = 1, encoder_runtime: str = "auto", timeout_s: float = 30.0,
                    time_budget_s: float = 20.0, max_request_chars: int = 200_000,
-                   max_concurrency: int = 1024, public_metrics: bool = False) -> ServiceSettings:
+                   max_concurrency: int = 1024, public_metrics: bool = False,
+                   deployment: Path | None = None) -> ServiceSettings:
     """Validated settings with absolute paths (the server runs from the project folder)."""
     from claimtriage.models.registry import is_registry_uri
 
     model_path = Path(model).expanduser()
     if not is_registry_uri(model) and model_path.exists():
         model = str(model_path.resolve())
-    for path, flag in ((policy, "--policy"), (api_key_file, "--api-key-file")):
+    for path, flag in ((policy, "--policy"), (api_key_file, "--api-key-file"), (deployment, "--deployment")):
         if path is not None and not path.is_file():
             raise typer.BadParameter(f"{flag}: no such file: {path}")
+    if deployment is not None:  # a bad deployment file stops here, naming the field; the server never starts
+        from claimtriage.data.deployment import DeploymentError, load_deployment
+
+        try:
+            load_deployment(deployment)
+        except DeploymentError as err:
+            raise typer.BadParameter(f"--deployment: {err}") from None
     return ServiceSettings(
         model=model, host=host, port=port, store_url=store, tracking_uri=tracking_uri, dtype=dtype,
         policy_path=str(policy.resolve()) if policy else None, require_auth=not no_auth,
@@ -40,7 +48,8 @@ def build_settings(*, model: str, host: str, port: int, store: str | None, polic
         max_batch_contacts=max_batch_contacts, max_text_chars=max_text_chars, cors_origins=cors_origin,
         model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout_s,
         time_budget_s=time_budget_s, max_request_chars=max_request_chars,
-        max_concurrency=max_concurrency, public_metrics=public_metrics)
+        max_concurrency=max_concurrency, public_metrics=public_metrics,
+        deployment_path=str(deployment.resolve()) if deployment else None)
 
 
 def check_model(settings: ServiceSettings) -> None:
@@ -71,6 +80,8 @@ def serve_command(
     port: Annotated[int, typer.Option(help="port to listen on")] = 3000,
     store: Annotated[Optional[str], typer.Option(help="journey store URL (default: the embedded SQLite store)")] = None,
     policy: Annotated[Optional[Path], typer.Option(help="routing policy YAML")] = None,
+    deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML: brand, customer-code format, "
+                                                            "the company's own addresses (default: generic rules)")] = None,
     api_key_file: Annotated[Optional[Path], typer.Option(help="file with one API key per line "
                                                                "(or set CLAIMTRIAGE_API_KEYS=k1,k2)")] = None,
     no_auth: Annotated[bool, typer.Option("--no-auth", help="accept requests without an API key (demo only)")] = False,
@@ -106,7 +117,8 @@ def serve_command(
                                   max_text_chars=max_text_chars, cors_origin=cors_origin or [],
                                   model_threads=model_threads, encoder_runtime=encoder_runtime, timeout_s=timeout,
                                   time_budget_s=time_budget, max_request_chars=max_request_chars,
-                                  max_concurrency=max_concurrency, public_metrics=public_metrics)
+                                  max_concurrency=max_concurrency, public_metrics=public_metrics,
+                                  deployment=deployment)
     except ValidationError as err:
         raise typer.BadParameter("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()))
     if settings.require_auth and not read_api_keys(settings):

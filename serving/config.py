@@ -34,6 +34,8 @@ class ServiceSettings(BaseModel):
         "check your model's labels with `claimtriage evaluate --encoder-runtime onnx-int8` first)")
     store_url: str | None = Field(None, description="journey store URL (default: the embedded store)")
     policy_path: str | None = Field(None, description="routing policy YAML (default: the shipped policy)")
+    deployment_path: str | None = Field(None, description="deployment settings YAML (data/deployment.py; default: "
+                                        "generic rules, no brand assumed)")
     host: str = "127.0.0.1"
     port: int = Field(3000, ge=0, le=65535)
     require_auth: bool = Field(True, description="refuse requests without a valid X-API-Key header")
