@@ -24,6 +24,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from claimtriage.data.deployment import Deployment, demo_deployment
+
 from claimtriage.data.journeys.linking import (FEATURES, TOPIC_THREAD_CHANNELS, LinkingConfig, OpenClaim,
                                                extend_claim, is_stale, link_features, open_claim)
 from claimtriage.data.journeys.store import ContactRecord
@@ -102,9 +104,10 @@ def fit_linking(contacts: Sequence[Contact], decide: Callable[[LinkingConfig], d
 
 def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriage@champion",
                     policy_path: str | Path | None = None, out_policy: str | Path | None = None,
-                    limit: int | None = None, out_dir: Path = OUT_DIR,
+                    limit: int | None = None, out_dir: Path = OUT_DIR, deployment: Deployment | None = None,
                     echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Fit linking on labelled journeys (default: the demo corpus, seed 1) and write it into the policy file."""
+    """Fit linking on labelled journeys (default: the demo corpus, seed 1, with the demo brands' deployment
+    settings) and write it into the policy file."""
     from claimtriage.data.normalise import normalise
     from claimtriage.data.sources import load_source
     from claimtriage.serving.replay import fresh_engine
@@ -123,7 +126,9 @@ def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriag
         raise ValueError(f"{data_name}: no contact carries labels.true_customer and labels.true_claim")
     policy_path = Path(policy_path) if policy_path else DEFAULT_POLICY
     policy = load_policy(policy_path)
-    engine = TriageEngine.load(model, policy_path=str(policy_path), with_store=False)
+    if deployment is None:
+        deployment = demo_deployment() if data is None else Deployment.generic()
+    engine = TriageEngine.load(model, policy_path=str(policy_path), with_store=False, deployment=deployment)
     echo(f"fit-linking: scoring {len(contacts)} contacts")
     normalised = [normalise(c) for c in contacts]
     scores = engine.model.score_normalised(normalised)

@@ -19,6 +19,7 @@ from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
 from claimtriage.data.sources import load_source
 from claimtriage.serving.replay import fresh_engine, replay
 from claimtriage.training.policy_search import apply_thresholds, choose, frontier, holdout, sweep
+from claimtriage.data.deployment import Deployment
 from claimtriage.serving.engine import TriageEngine
 from claimtriage.serving.policy import DEFAULT_POLICY, Thresholds, load_policy, save_policy
 
@@ -52,7 +53,7 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
                 out_policy: str | Path | None = None, target_misroute: float = 0.02, limit: int | None = None,
                 out_dir: Path = OUT_DIR, track: bool = True, tracking_uri: str | None = None,
                 engine: TriageEngine | None = None, oos_data: str | None = "xsid", oos_split: str | None = "validation",
-                echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+                deployment: Deployment | None = None, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file. `oos_data`:
     out-of-scope requests that must all reach a person under the chosen thresholds (default: the xSID validation
     split; `claimtriage evaluate --suite routing` checks the test split); None or an unavailable set: no guard."""
@@ -60,7 +61,8 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
         raise ValueError(f"target misroute must be between 0 and 1, not {target_misroute}")
     policy_path = Path(policy_path) if policy_path else DEFAULT_POLICY
     policy = load_policy(policy_path)
-    base = engine or TriageEngine.load(model, policy_path=str(policy_path), tracking_uri=tracking_uri, with_store=False)
+    base = engine or TriageEngine.load(model, policy_path=str(policy_path), tracking_uri=tracking_uri, with_store=False,
+                                       deployment=deployment)
     contacts = sorted(load_source(data).contacts, key=lambda c: (c.timestamp, c.id))[:limit]
     if not contacts:
         raise ValueError(f"{data}: no contacts")

@@ -27,6 +27,8 @@ def segment_command(
     limit: Annotated[Optional[int], typer.Option(min=1, help="an even sample of N contacts across the source")] = None,
     registry: Annotated[Optional[Path], typer.Option(help="segment id registry (default: beside --out)")] = None,
     policy: Annotated[Optional[str], typer.Option(help="routing policy YAML (default: the service's)")] = None,
+    deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML of the brand (default: generic "
+                                                            "rules)")] = None,
     unassigned_cap: Annotated[float, typer.Option(min=0.0, max=0.99, help="most contacts left unassigned")] = 0.15,
     claim_weight: Annotated[float, typer.Option(min=0.0, max=1.0, help="weight of the claim probabilities vs the embedding")] = 0.8,
     min_cluster_size: Annotated[Optional[int], typer.Option(min=2, help="HDBSCAN min_cluster_size (default: 0.5% of contacts, >= 10)")] = None,
@@ -46,7 +48,8 @@ def segment_command(
         config = SegmentConfig(unassigned_cap=unassigned_cap, claim_weight=claim_weight, min_cluster_size=min_cluster_size)
         mapping = ColumnMapping.parse(column_map or [], default_channel=channel)
         result, paths = run_segmentation(data, out, model=model, config=config, registry=registry, split=split,
-                                         mapping=mapping, policy=policy, journeys=journeys, track=track,
+                                         mapping=mapping, policy=policy, deployment=deployment,
+                                         journeys=journeys, track=track,
                                          tracking_uri=tracking_uri, limit=limit, cache=cache, echo=lambda line: typer.echo(line, err=True))
     except (ValueError, FileNotFoundError, LookupError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -31,12 +31,13 @@ class JourneyView:
 class JourneyReplay:
     """Routes and links contacts, fed in time order chunk by chunk, as the service would, in a throwaway store."""
 
-    def __init__(self, model: TriageModel, *, policy_path: str | None = None) -> None:
+    def __init__(self, model: TriageModel, *, policy_path: str | None = None, deployment=None) -> None:
         from claimtriage.serving.engine import TriageEngine
         from claimtriage.serving.policy import load_policy
         from claimtriage.serving.replay import fresh_engine
 
-        self.engine = fresh_engine(TriageEngine(model, policy=load_policy(policy_path), model_version="segmentation"))
+        self.engine = fresh_engine(TriageEngine(model, policy=load_policy(policy_path), model_version="segmentation",
+                                                deployment=deployment))
 
     def decide(self, contacts: Sequence[Contact], scores: Sequence[ContactScores],
                normalised: Sequence[NormalisedContact]) -> list[JourneyView]:
@@ -49,9 +50,11 @@ class JourneyReplay:
 
 
 def replay_journeys(model: TriageModel, contacts: Sequence[Contact], scores: Sequence[ContactScores],
-                    normalised: Sequence[NormalisedContact], *, policy_path: str | None = None) -> list[JourneyView]:
-    """Route and link every contact (given in time order) as the service would, in a throwaway journey store."""
-    return JourneyReplay(model, policy_path=policy_path).decide(contacts, scores, normalised)
+                    normalised: Sequence[NormalisedContact], *, policy_path: str | None = None,
+                    deployment=None) -> list[JourneyView]:
+    """Route and link every contact (given in time order) as the service would, in a throwaway journey store, with
+    the brand's deployment settings (`data.deployment.Deployment`; None: generic rules)."""
+    return JourneyReplay(model, policy_path=policy_path, deployment=deployment).decide(contacts, scores, normalised)
 
 
 def channel_paths(views: Sequence[JourneyView], top: int = 15) -> list[dict]:

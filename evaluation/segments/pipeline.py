@@ -72,6 +72,7 @@ def adjusted_rand(frame: pd.DataFrame) -> float | None:
 
 def segment_contacts(contacts: Sequence[Contact], model: TriageModel, config: SegmentConfig = SegmentConfig(), *,
                      registry_path: Path | None = None, policy_path: str | None = None, journeys: bool = True,
+                     deployment=None,
                      embedding_cache: Path | None = None, show_progress: bool = False,
                      echo: Callable[[str], None] = lambda _: None) -> SegmentResult:
     """Segment `contacts` with `model`'s encoder and heads; ids are kept stable through the registry at
@@ -91,7 +92,8 @@ def segment_contacts(contacts: Sequence[Contact], model: TriageModel, config: Se
     seconds["encode_and_score"] = time.perf_counter() - clock
     clock = time.perf_counter()
     # routing and journeys exactly as the service decides them (the scores are reused: nothing is encoded again)
-    views = replay_journeys(model, contacts, scores, normalised, policy_path=policy_path) if journeys else None
+    views = replay_journeys(model, contacts, scores, normalised, policy_path=policy_path,
+                            deployment=deployment) if journeys else None
     seconds["journeys"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -95,8 +95,11 @@ def run_segmentation(source: str, out: Path, *, model: str = "models:/claimtriag
                      config: SegmentConfig = SegmentConfig(), registry: Path | None = None, split: str | None = None,
                      mapping=None, policy: str | None = None, journeys: bool = True, track: bool = True,
                      tracking_uri: str | None = None, limit: int | None = None, cache: bool = True,
+                     deployment: str | Path | None = None,
                      echo: Callable[[str], None] = lambda _: None) -> tuple[SegmentResult, SegmentPaths]:
-    """Segment the contacts of `source` with `model` and write the report and exports next to `out`."""
+    """Segment the contacts of `source` with `model` and write the report and exports next to `out`; journeys are
+    replayed with the `deployment` settings file (None: generic rules)."""
+    from claimtriage.data.deployment import load_deployment
     from claimtriage.data.sources import load_source
     from claimtriage.evaluation.segments.encoding import default_cache_path
 
@@ -115,7 +118,7 @@ def run_segmentation(source: str, out: Path, *, model: str = "models:/claimtriag
     triage_model = _load_model(model, tracking_uri)
     model_seconds = time.perf_counter() - clock
     result = segment_contacts(contacts, triage_model, config, registry_path=paths.registry, policy_path=policy,
-                              journeys=journeys, embedding_cache=default_cache_path() if cache else None,
+                              journeys=journeys, deployment=load_deployment(deployment), embedding_cache=default_cache_path() if cache else None,
                               show_progress=True, echo=echo)
     result.info.update({"source": source, "model_uri": model, "skipped_rows": len(loaded.errors), "embedding_cache": cache})
     result.info["seconds"] = {"load_data": round(load_seconds, 2), "load_model": round(model_seconds, 2),
