@@ -113,16 +113,21 @@ def tune_policy_command(
                                                 "split)")] = "validation",
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the curve and thresholds to MLflow")] = True,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
+    deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML of the data's brand (default: "
+                                                            "the demo brands' for the demo corpus, else generic "
+                                                            "rules)")] = None,
 ) -> None:
     """Choose the routing thresholds that automate the most at a target misroute rate; write them to the policy file
     and the automation-versus-misroute curve to evaluation/policy/ and MLflow."""
+    from claimtriage.data.deployment import demo_deployment, load_deployment
     from claimtriage.serving.policy import PolicyError
     from claimtriage.training.tune_policy import tune_policy
 
     try:
+        settings = demo_deployment() if deployment is None and data == "demo_corpus" else load_deployment(deployment)
         summary = tune_policy(data, model=model, policy_path=policy, out_policy=out, target_misroute=target_misroute,
                               limit=limit, track=track, tracking_uri=tracking_uri, oos_data=oos_data or None,
-                              oos_split=oos_split or None,
+                              oos_split=oos_split or None, deployment=settings,
                               echo=lambda line: typer.echo(line, err=True))
     except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -140,14 +145,19 @@ def fit_linking_command(
     out: Annotated[Optional[Path], typer.Option(help="where the policy with the fitted linking goes (default: "
                                                     "policy.yaml in the workspace; serve it with --policy)")] = None,
     limit: Annotated[Optional[int], typer.Option(help="use only the first N contacts (in time order)")] = None,
+    deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML of the data's brand (default: "
+                                                            "the demo brands' for the demo corpus, else generic "
+                                                            "rules)")] = None,
 ) -> None:
     """Fit the claim-linking weights, reopen window and threshold on labelled journeys; write them into the policy
     file and the grid that was tried to evaluation/policy/linking.json."""
+    from claimtriage.data.deployment import load_deployment
     from claimtriage.serving.policy import PolicyError
     from claimtriage.training.fit_linking import run_fit_linking
 
     try:
         summary = run_fit_linking(data, model=model, policy_path=policy, out_policy=out, limit=limit,
+                                  deployment=load_deployment(deployment) if deployment else None,
                                   echo=lambda line: typer.echo(line, err=True))
     except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)
