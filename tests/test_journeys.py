@@ -24,7 +24,7 @@ from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, c
                                                 normalise_email, normalise_phone, partition, Partition)
 from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
 from claimtriage.data.journeys.store import (SCHEMA_VERSION, ContactRecord, DuplicateContact, JourneyState,
-                                            JourneyStore, SchemaVersionError, metadata, schema_info)
+                                            JourneyStore, SchemaVersionError, StoreError, metadata, schema_info)
 from claimtriage.data.schema import CustomerIdentifiers
 from claimtriage.data.journeys.pairwise import pairwise_scores
 
@@ -440,15 +440,18 @@ def test_a_nul_character_is_stored_as_a_replacement_character(store_url):
 def test_a_store_written_by_schema_version_1_is_migrated(store_url):
     store = JourneyStore.open(store_url)
     store.record(_record("c1"), _k(email="a@libero.it"))
-    with store.engine.begin() as conn:  # what version 1 wrote: no content_hash column, no written_identifiers
-        conn.execute(sa.text("ALTER TABLE contacts DROP COLUMN content_hash"))
+    with store.engine.begin() as conn:  # what version 1 wrote: no content_hash column, no written_identifiers,
+        conn.execute(sa.text("ALTER TABLE contacts DROP COLUMN content_hash"))  # raw identifiers, no key check
         conn.execute(sa.text("DROP TABLE written_identifiers"))
+        conn.execute(sa.text("DROP TABLE store_settings"))
+        conn.execute(sa.text("UPDATE identifiers SET key = 'email:a@libero.it'"))
         conn.execute(schema_info.update().values(version=1))
     store.close()
     store = JourneyStore.open(store_url)
     with store.engine.connect() as conn:
-        assert conn.execute(sa.select(schema_info.c.version)).scalar_one() == SCHEMA_VERSION == 3
+        assert conn.execute(sa.select(schema_info.c.version)).scalar_one() == SCHEMA_VERSION == 4
         assert sa.inspect(conn).has_table("written_identifiers")
+        assert conn.execute(sa.text("SELECT key FROM identifiers")).scalar().startswith("email:h1.")
         assert conn.execute(sa.text("SELECT content_hash FROM contacts WHERE id = 'c1'")).scalar() is None
     assert store.record(_record("c1", content_hash="a" * 64), _k(email="a@libero.it")).already_stored
     store.record(_record("c2", days=1, content_hash="b" * 64), _k(email="a@libero.it"))
@@ -558,6 +561,30 @@ def test_a_crash_during_writes_loses_no_acknowledged_contact(tmp_path):
     state = store.record(_record("after-crash"), _k(email="p1@libero.it"))
     assert state.status == "linked"
     store.close()
+
+
+def test_the_store_never_holds_a_raw_identifier_and_refuses_another_key(store_url, monkeypatch):
+    monkeypatch.setenv("CLAIMTRIAGE_IDENTIFIER_KEY", "11" * 32)
+    store = JourneyStore.open(store_url)
+    store.record(_record("a1"), _contact_keys(["scrivete a mario.rossi@libero.it, cell 340 123 4567, codice OL-2048117"],
+                                              email="Anna.Bianchi@gmail.com", phone="+39 333 111 2222",
+                                              customer_id="OL-7654321"))
+    dump = " ".join(str(v) for rows in _all_rows(store) for row in rows for v in row).lower()
+    for raw in ("annabianchi", "anna.bianchi", "mario.rossi", "3331112222", "3401234567", "7654321", "2048117"):
+        assert raw not in dump
+    again = store.record(_record("a2", days=1), _contact_keys(phone="333 111 2222"))
+    assert again.status == "linked"  # the hash of a number finds its customer
+    store.close()
+    monkeypatch.setenv("CLAIMTRIAGE_IDENTIFIER_KEY", "22" * 32)
+    with pytest.raises(StoreError, match="another identifier key"):
+        JourneyStore.open(store_url)
+
+
+def _all_rows(store: JourneyStore):
+    from claimtriage.data.journeys.tables import metadata
+
+    with store.engine.connect() as conn:
+        return [conn.execute(sa.select(t)).all() for t in metadata.sorted_tables]
 
 
 def test_the_store_records_a_written_identifier_of_another_customer_as_a_candidate_merge(store_url):

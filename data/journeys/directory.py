@@ -129,7 +129,10 @@ def import_customers(store, entries: Iterable[DirectoryEntry], report: ImportRep
     with store._write() as conn:
         for entry in entries:
             report.rows += 1
-            _import_one(conn, entry, now, report)
+            key = store.hasher.key  # the store keeps identifiers as keyed hashes only
+            hashed = DirectoryEntry(line=entry.line, customer_id=key(entry.customer_id) if entry.customer_id else None,
+                                    keys=frozenset(key(k) for k in entry.keys))
+            _import_one(conn, hashed, now, report)
     return report
 
 

@@ -11,9 +11,11 @@ Keys look like `cid:LMN4821937`, `email:mariorossi@gmail.com`, `phone:+393401234
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import phonenumbers
@@ -216,6 +218,35 @@ def identity_keys(ids: CustomerIdentifiers, written: CustomerIdentifiers | None 
             keys.add(f"other:{kind.strip().lower()}:{code}")
     name = " ".join(sorted(ids.name.lower().split())) if ids.name else None
     return IdentityKeys(customer_id=f"cid:{cid}" if cid else None, strong=frozenset(keys), name=name)
+
+
+class KeyHasher:
+    """Identifier keys as keyed hashes (HMAC-SHA-256 under a secret from the settings), as the journey store keeps
+    them: `email:h1.<32 hex>`. The kind stays readable, the value does not, and without the secret a phone number
+    cannot be found by trying every number. Hashing a hashed key changes nothing."""
+
+    MARK = "h1."
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 16:
+            raise ValueError("the identifier key must be at least 16 bytes")
+        self._secret = secret
+
+    def key(self, key: str) -> str:
+        kind, _, value = key.partition(":")
+        if value.startswith(self.MARK):
+            return key
+        digest = hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return f"{kind}:{self.MARK}{digest}"
+
+    def keys(self, keys: IdentityKeys) -> IdentityKeys:
+        return replace(keys, customer_id=self.key(keys.customer_id) if keys.customer_id else None,
+                       strong=frozenset(self.key(k) for k in keys.strong),
+                       written=frozenset(self.key(k) for k in keys.written))
+
+    def check(self) -> str:
+        """A fingerprint of the secret, stored with the store, to refuse opening it with another one."""
+        return hmac.new(self._secret, b"claimtriage identifier key check", hashlib.sha256).hexdigest()[:16]
 
 
 #: candidate-merge reasons (stored with each candidate merge; shown in /journeys and the hand-off)

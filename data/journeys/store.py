@@ -20,6 +20,13 @@ SQLite's busy handler, PostgreSQL's `lock_timeout`, connecting and the connectio
     with store.transaction() as tx:
         state = tx.link(record, keys)          # customer, claim, earlier contacts
         tx.save(record, state, route)          # the contact row, with the route decided on `state`
+
+Identifiers at rest: every identifier key and customer code is stored as a keyed hash (`identity.KeyHasher`), never as
+the email, phone or code itself. The secret comes from `CLAIMTRIAGE_IDENTIFIER_KEY` (hex or text, at least 16 bytes),
+else from a key file created once with owner-only permissions (`<database>.key` beside a SQLite file, `identifier.key`
+in the workspace for a server database); an in-memory store draws its own. The store keeps the key's fingerprint and
+refuses to open with another key (every customer would become a stranger). A store written before schema version 4
+holds raw identifiers: they are hashed in place the first time it is opened.
 """
 
 from __future__ import annotations
@@ -38,10 +45,11 @@ from sqlalchemy.pool import StaticPool
 
 from claimtriage.data.journeys import feedback as _feedback
 from claimtriage.data.journeys import reads
-from claimtriage.data.journeys.identity import IdentityKeys
+from claimtriage.data.journeys.identity import IdentityKeys, KeyHasher
 from claimtriage.data.journeys.linking import LinkingConfig
 from claimtriage.data.journeys.records import ContactRecord, DuplicateContact, JourneyState, PriorContact
-from claimtriage.data.journeys.tables import SCHEMA_VERSION, contacts, metadata, schema_info
+from claimtriage.data.journeys.tables import (SCHEMA_VERSION, contacts, customers, identifiers, metadata, schema_info,
+                                              store_settings, written_identifiers)
 from claimtriage.data.journeys.writes import JourneyTransaction
 from claimtriage.data.paths import workspace_dir
 
@@ -51,6 +59,7 @@ __all__ = ["ContactRecord", "DuplicateContact", "JourneyState", "JourneyStore", 
 _ADVISORY_LOCK = 724_311_901  # an arbitrary constant: the write lock of the journey store on PostgreSQL
 
 BUSY_TIMEOUT_ENV = "CLAIMTRIAGE_STORE_BUSY_TIMEOUT_S"
+IDENTIFIER_KEY_ENV = "CLAIMTRIAGE_IDENTIFIER_KEY"
 #: seconds a write waits for the store's lock before giving up (the request timeout is 30 s)
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 
@@ -84,14 +93,48 @@ def busy_timeout(seconds: float | None = None) -> float:
     return float(seconds)
 
 
+def identifier_secret(url: str) -> bytes:
+    """The identifier key: `CLAIMTRIAGE_IDENTIFIER_KEY`, else a key file made once (see the module docstring)."""
+    raw = os.environ.get(IDENTIFIER_KEY_ENV, "").strip()
+    if raw:
+        try:
+            secret = bytes.fromhex(raw)
+        except ValueError:
+            secret = raw.encode("utf-8")
+        if len(secret) < 16:
+            raise ValueError(f"{IDENTIFIER_KEY_ENV}: give at least 16 bytes (e.g. 64 hex digits)")
+        return secret
+    if url in (":memory:", "sqlite://", "sqlite:///:memory:"):
+        return os.urandom(32)
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        path = Path(parsed.database + ".key")
+    else:
+        path = workspace_dir() / "identifier.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it this instant
+            text = path.read_text(encoding="ascii").strip()
+            if text:
+                return bytes.fromhex(text)
+            threading.Event().wait(0.02)
+        raise ValueError(f"identifier key file {path} is empty") from None
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(os.urandom(32).hex() + "\n")
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+
 class JourneyStore:
     """Customers, identifiers, claims and contacts in SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, linking: LinkingConfig | None = None, *,
-                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S, hasher: KeyHasher | None = None) -> None:
         self.engine = engine
         self.linking = linking or LinkingConfig()
         self.busy_timeout_s = busy_timeout_s
+        self.hasher = hasher or KeyHasher(os.urandom(32))
         self._sqlite = engine.dialect.name == "sqlite"
         self._lock = threading.Lock()  # one writer per process; the database serialises processes
         self._migrate()
@@ -128,7 +171,7 @@ class JourneyStore:
                                           connect_args=connect_args)
             if engine.dialect.name == "sqlite":
                 _sqlite_pragmas(engine)
-            return cls(engine, linking, busy_timeout_s=busy)
+            return cls(engine, linking, busy_timeout_s=busy, hasher=KeyHasher(identifier_secret(url)))
         except StoreError as err:  # a schema version this claimtriage does not read, ...
             raise type(err)(f"journey store {shown}: {err}") from err
         except (OSError, ValueError, sa.exc.SQLAlchemyError) as err:
@@ -144,6 +187,7 @@ class JourneyStore:
             if not inspector.has_table("schema_info"):
                 metadata.create_all(conn)
                 conn.execute(schema_info.insert().values(version=SCHEMA_VERSION))
+                conn.execute(store_settings.insert().values(name="identifier_key_check", value=self.hasher.check()))
                 return
             version = conn.execute(sa.select(schema_info.c.version)).scalar_one()
             if version > SCHEMA_VERSION:
@@ -156,8 +200,30 @@ class JourneyStore:
                 column = contacts.c.content_hash
                 conn.execute(sa.text(f"ALTER TABLE contacts ADD COLUMN content_hash "
                                      f"{column.type.compile(dialect=conn.dialect)}"))
+            check = conn.execute(sa.select(store_settings.c.value).where(
+                store_settings.c.name == "identifier_key_check")).scalar_one_or_none()
+            if check is None:  # before version 4: raw identifiers, hashed now, once
+                self._hash_identifiers(conn)
+                conn.execute(store_settings.insert().values(name="identifier_key_check", value=self.hasher.check()))
+            elif check != self.hasher.check():
+                raise StoreError(f"the journey store was written with another identifier key: set "
+                                 f"{IDENTIFIER_KEY_ENV} (or restore the key file) to the key it was written with")
             if version < SCHEMA_VERSION:
                 conn.execute(schema_info.update().values(version=SCHEMA_VERSION))
+
+    def _hash_identifiers(self, conn: Connection) -> None:
+        """Schema version 4: every stored identifier and customer code becomes its keyed hash."""
+        key = self.hasher.key
+        for table in (identifiers, written_identifiers):
+            column = table.c.key
+            for (raw,) in conn.execute(sa.select(column).distinct()).all():
+                if key(raw) != raw:
+                    conn.execute(table.update().where(column == raw).values(key=key(raw)))
+        for customer, code in conn.execute(sa.select(customers.c.key, customers.c.customer_id)
+                                           .where(customers.c.customer_id.is_not(None))).all():
+            hashed = key(f"cid:{code}").removeprefix("cid:")
+            if hashed != code:
+                conn.execute(customers.update().where(customers.c.key == customer).values(customer_id=hashed))
 
     def ping(self) -> bool:
         try:
@@ -206,7 +272,7 @@ class JourneyStore:
         exception in the block (a store error, a crash while routing) rolls back everything it linked, and so does
         a contact linked but not saved."""
         with self._write() as conn:
-            tx = JourneyTransaction(conn, self.linking)
+            tx = JourneyTransaction(conn, self.linking, self.hasher)
             yield tx
             if tx.unsaved:
                 raise RuntimeError(f"contacts linked but not saved: {tx.unsaved}; nothing of them was stored")

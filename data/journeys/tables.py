@@ -7,7 +7,9 @@ found again by the same id) instead of failing the whole contact.
 
 Versions: 1, the first; 2 adds `contacts.content_hash` (what makes a contact id idempotent; `JourneyStore._migrate`
 adds the column to a version-1 store, whose contacts keep no hash); 3 adds `written_identifiers`, the identifiers
-customers wrote in their messages (evidence, never join keys; see `identity.resolve`).
+customers wrote in their messages (evidence, never join keys; see `identity.resolve`); 4 keeps every identifier and
+customer code as a keyed hash (`identity.KeyHasher`) and the key's fingerprint in `store_settings`: a store written
+before is hashed in place when it is first opened.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: the version of these tables; a store written by a newer version is refused (`SchemaVersionError`)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: what text columns store instead of NUL (PostgreSQL: "text fields cannot contain NUL (0x00) bytes")
 NUL_REPLACEMENT = "\ufffd"
@@ -46,6 +48,13 @@ class StoredString(StoredText):
 metadata = sa.MetaData()
 
 schema_info = sa.Table("schema_info", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+#: name -> value: `identifier_key_check`, the fingerprint of the identifier key the store was written with
+store_settings = sa.Table(
+    "store_settings", metadata,
+    sa.Column("name", StoredString(60), primary_key=True),
+    sa.Column("value", StoredString(200), nullable=False),
+)
 
 customers = sa.Table(
     "customers", metadata,

@@ -16,7 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from claimtriage.data.journeys.identity import IdentityKeys, resolve
+from claimtriage.data.journeys.identity import IdentityKeys, KeyHasher, resolve
 from claimtriage.data.journeys.linking import (LinkingConfig, OpenClaim, choose_claim, extend_claim, is_stale,
                                                open_claim)
 from claimtriage.data.journeys.reads import prior_contacts, state_of
@@ -29,9 +29,10 @@ from claimtriage.data.schema import timestamp_problem
 class JourneyTransaction:
     """Link then save contacts inside one serialised write transaction (see `JourneyStore.transaction`)."""
 
-    def __init__(self, conn: Connection, linking: LinkingConfig) -> None:
+    def __init__(self, conn: Connection, linking: LinkingConfig, hasher: KeyHasher) -> None:
         self.conn = conn
         self.linking = linking
+        self.hasher = hasher
         # linked contact id -> (when: its stored_at, its content hash), until it is saved
         self._unsaved: dict[str, tuple[datetime, str | None]] = {}
 
@@ -64,6 +65,7 @@ class JourneyTransaction:
         self._unsaved[record.id] = (now, record.content_hash)
         if keys.empty:
             return JourneyState(status="no_identifier")
+        keys = self.hasher.keys(keys)  # the store never holds a raw identifier
         incoming = record.incoming()
         customer, status, conflicts = self._resolve(record, keys, now)
         if customer is None:  # only written identifiers, none of which points at one customer
