@@ -21,6 +21,7 @@ from claimtriage.models.calibration import TemperatureScaler
 from claimtriage.models.features import SparseConfig, SparseTextFeatures
 
 FORMAT_VERSION = 2  # 2: n-gram vocabularies as JSON + arrays instead of skops
+CLASSIFIERS = ("logreg", "svm")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class HeadConfig:
     threshold: float = 0.5  # multi-label decision threshold
     max_iter: int = 3000
     seed: int = 0
+    #: "logreg": logistic regression; "svm": a linear SVM (LinearSVC, squared hinge) whose margins the temperature
+    #: turns into calibrated probabilities, like the logits of the regression
+    classifier: str = "logreg"
 
     def __post_init__(self) -> None:
         if isinstance(self.sparse, dict):
@@ -51,6 +55,8 @@ class HeadConfig:
             raise ValueError(f"class_weight must be None, 'balanced' or a power, not {self.class_weight!r}")
         if self.calibration_folds == 1 or self.calibration_folds < 0:
             raise ValueError("calibration_folds must be 0 (off) or >= 2")
+        if self.classifier not in CLASSIFIERS:
+            raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {self.classifier!r}")
 
 
 class Head:
@@ -74,7 +80,8 @@ class Head:
         self._blocks: tuple[np.ndarray, np.ndarray | None] | None = None  # contiguous (features, labels) views
 
     # ---- features -----------------------------------------------------------------------------------------
-    def _features(self, embeddings: np.ndarray, texts: Sequence[str] | None):
+    def features(self, embeddings: np.ndarray, texts: Sequence[str] | None):
+        """The matrix the linear model reads: the weighted embedding, then the weighted n-gram block if any."""
         dense = np.asarray(embeddings, dtype=np.float32) * self.config.dense_weight
         if self.sparse_features is None:
             return dense
@@ -116,6 +123,10 @@ class Head:
             class_weight = "balanced" if class_weight > 0 else None
 
         def model():
+            if c.classifier == "svm":
+                from sklearn.svm import LinearSVC
+
+                return LinearSVC(C=c.C, max_iter=c.max_iter, class_weight=class_weight, random_state=c.seed)
             return LogisticRegression(C=c.C, max_iter=c.max_iter, class_weight=class_weight, random_state=c.seed)
 
         if not c.multi_label:
@@ -137,15 +148,19 @@ class Head:
                 coef[j], intercept[j] = fitted.coef_[0], fitted.intercept_[0]
         return coef, intercept
 
-    def fit(self, embeddings: np.ndarray, texts: Sequence[str] | None, labels: Sequence) -> "Head":
-        """Train on `embeddings` (n, d), their `texts` (needed with n-grams) and `labels` (strings or label sets)."""
+    def fit(self, embeddings: np.ndarray, texts: Sequence[str] | None, labels: Sequence, *,
+            ngrams: SparseTextFeatures | None = None, features=None) -> "Head":
+        """Train on `embeddings` (n, d), their `texts` (needed with n-grams) and `labels` (strings or label sets).
+
+        Model selection fits many heads on the same rows, so it may pass `ngrams` already fitted on these `texts`
+        (with this head's `sparse` config) and `features`, the matrix `features(embeddings, texts)` gives."""
         from sklearn.model_selection import KFold, StratifiedKFold
 
         c = self.config
         y = self._targets(labels)
         if c.sparse is not None:
-            self.sparse_features = SparseTextFeatures(c.sparse).fit(list(texts))
-        X = self._features(embeddings, texts)
+            self.sparse_features = ngrams if ngrams is not None else SparseTextFeatures(c.sparse).fit(list(texts))
+        X = features if features is not None else self.features(embeddings, texts)
         if c.calibration_folds:
             logits = np.zeros(y.shape if c.multi_label else (len(y), len(self.labels)), dtype=np.float64)
             # stratify when every class has a member in each fold; rare classes fall back to plain folds

@@ -27,9 +27,10 @@ METHODS = ("knn_prob", "logit_margin")
 
 
 class OutOfScopeDetector:
-    def __init__(self, *, k: int = 5, accept_rate: float = 0.97, per_label: int = 400, seed: int = 0,
+    def __init__(self, *, k: int = 5, accept_rate: float | None = 0.97, per_label: int = 400, seed: int = 0,
                  method: str = "knn_prob") -> None:
-        if not 0.5 < accept_rate < 1.0:
+        # None: the threshold is set from outside (training.selection.gate_threshold: at most a set in-scope cost)
+        if accept_rate is not None and not 0.5 < accept_rate < 1.0:
             raise ValueError("accept_rate must be in (0.5, 1)")
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, not {method!r}")
@@ -64,6 +65,8 @@ class OutOfScopeDetector:
 
     def fit_threshold(self, embeddings: np.ndarray, claim_probs: np.ndarray) -> OutOfScopeDetector:
         """Accept `accept_rate` of these held-out in-scope contacts (never the training ones: they are in the bank)."""
+        if self.accept_rate is None:
+            raise ValueError("no accept_rate: set `threshold` directly")
         self.threshold = float(np.quantile(self.scores(embeddings, claim_probs), 1.0 - self.accept_rate))
         return self
 

@@ -74,6 +74,12 @@ class HeadSettings(_Config):
     multi_label: bool = False
     threshold: float = Field(default=0.5, gt=0, lt=1)
     max_iter: int = Field(default=3000, ge=10)
+    #: logreg: logistic regression; svm: a linear SVM calibrated by the same temperature
+    classifier: Literal["logreg", "svm"] = "logreg"
+
+    def pinned(self) -> set[str]:
+        """The settings written in the config: model selection never changes these."""
+        return set(self.model_fields_set)
 
 
 class HeadTrainConfig(_Config):
@@ -81,8 +87,10 @@ class HeadTrainConfig(_Config):
     label: LabelField
     text: TextView = "customer_text"
     head: HeadSettings = Field(default_factory=HeadSettings)
-    #: claim head only: share of in-scope held-out contacts the out-of-scope detector must accept
-    oos_accept_rate: float | None = Field(default=None, gt=0.5, lt=1.0)
+    #: claim head only, the out-of-scope gate. None: no gate. A number: the share of in-scope validation contacts of
+    #: every source the gate must accept. "auto": the strictest threshold that costs at most `selection.oos_max_cost`
+    #: of in-scope accuracy on the validation role, in every source of the head (training.selection)
+    oos_accept_rate: float | Literal["auto"] | None = None
     #: knn_prob: nearness to training examples + top probability; logit_margin: top logit over the mean, no bank
     oos_method: Literal["knn_prob", "logit_margin"] = "knn_prob"
     #: labels kept out of train and validation (they stay in test): measures out-of-scope detection honestly
@@ -91,6 +99,13 @@ class HeadTrainConfig(_Config):
     test_sources: list[SourceConfig] = Field(default_factory=list)
     #: this head's split method; None: the config's `split.method`
     split_method: SplitMethod | None = None
+
+    @field_validator("oos_accept_rate")
+    @classmethod
+    def _rate(cls, value: float | str | None) -> float | str | None:
+        if isinstance(value, float) and not 0.5 < value < 1.0:
+            raise ValueError("must be 'auto' or a share in (0.5, 1)")
+        return value
 
     @field_validator("sources", "test_sources")
     @classmethod
@@ -165,6 +180,26 @@ class FinetuneConfig(_Config):
         return value
 
 
+class SelectionConfig(_Config):
+    """Model selection on the validation role, for every head (training.selection). On by default: each head's
+    setting left out of its `head:` block (C, sparse n-grams on/off, classifier) and the claim head's `oos_method`
+    are chosen by the validation role's `metric`; a setting written in the config is kept as written."""
+
+    enabled: bool = True
+    #: macro_f1 or accuracy of the validation role (multi-label heads: micro-F1)
+    metric: Literal["macro_f1", "accuracy"] = "macro_f1"
+    #: the classifiers tried when a head does not name one
+    classifiers: list[Literal["logreg", "svm"]] = Field(default_factory=lambda: ["logreg", "svm"], min_length=1)
+    #: C is tried at each classifier's base (logreg 10, svm 1) times these factors, after features and classifier
+    C_factors: list[float] = Field(default_factory=lambda: [0.1, 1.0, 10.0], min_length=1)
+    #: the n-grams tried beside the embedding alone when a head does not set `sparse`
+    ngrams: dict = Field(default_factory=lambda: {"word_ngrams": [1, 2], "char_ngrams": [2, 5]})
+    #: the most in-scope accuracy (share of validation rows of each source) the gate may cost with oos_accept_rate: auto
+    oos_max_cost: float = Field(default=0.01, ge=0, lt=0.5)
+    #: share of the trained labels held out to choose the out-of-scope method on (pseudo-unseen requests)
+    oos_probe_share: float = Field(default=0.125, gt=0, lt=0.5)
+
+
 class TrackingConfig(_Config):
     #: None: $MLFLOW_TRACKING_URI, else the embedded SQLite store in the project directory
     tracking_uri: str | None = None
@@ -181,6 +216,7 @@ class TrainConfig(_Config):
     heads: dict[HeadName, HeadTrainConfig]
     #: None: the frozen encoder (fast); else the encoder is fine-tuned first
     finetune: FinetuneConfig | None = None
+    selection: SelectionConfig = Field(default_factory=SelectionConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     output_dir: Path = Path("artifacts/models")
 

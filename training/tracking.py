@@ -112,7 +112,8 @@ def log_training(config: Any, result: Any, data: Mapping[str, Any]) -> tuple[str
             params.update({"finetune.method": config.finetune.method,
                            "finetune.heads": ",".join(config.finetune.heads)})
         mlflow.log_params({**params, **{f"{n}.label": h.label for n, h in config.heads.items()},
-                           **{f"{n}.C": h.head.C for n, h in config.heads.items()}})
+                           **{f"{n}.C": h.head.C for n, h in config.heads.items()},
+                           **_selected_params(result.metrics)})
         mlflow.log_dict(config.model_dump(mode="json"), "config.json")
         mlflow.log_dict(data_card(data, config), "data_card.json")
         mlflow.log_dict(result.metrics, "metrics.json")
@@ -139,6 +140,19 @@ def log_training(config: Any, result: Any, data: Mapping[str, Any]) -> tuple[str
             client.set_model_version_tag(config.tracking.registered_model, version, "metrics", json.dumps(_head_scores(result.metrics)))
         log.info("tracking.logged run=%s version=%s", run.info.run_id, version)
         return run.info.run_id, version
+
+
+def _selected_params(metrics: Mapping[str, Any]) -> dict[str, str]:
+    """What model selection chose per head (`claim.selected.C`, `claim.selected.oos_method`, ...), as run params."""
+    params = {}
+    for name, head in metrics.get("heads", {}).items():
+        selection = head.get("selection") or {}
+        for key, value in (selection.get("chosen") or {}).items():
+            params[f"{name}.selected.{key}"] = str(value)
+        if "gate" in selection:
+            params[f"{name}.selected.oos_method"] = str(selection["gate"].get("method"))
+            params[f"{name}.selected.oos_threshold"] = f"{selection['gate'].get('threshold'):.4f}"
+    return params
 
 
 def _head_scores(metrics: Mapping[str, Any]) -> dict[str, float]:

@@ -33,6 +33,7 @@ from claimtriage.models.triage_model import HEAD_CLASSES, TriageModel
 from claimtriage.training.config import TrainConfig
 from claimtriage.training.dataset import HeadData, SourceCache, head_data, hold_out_across_heads
 from claimtriage.training.head_metrics import evaluate_head
+from claimtriage.training.selection import Rows, gate_report, gate_threshold, select_head, select_oos_method
 from claimtriage.models.metrics import json_ready
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,47 @@ def _encode_once(encoder: Encoder, data: dict[str, HeadData], batch_size: int, c
         return matrix[[row[t] for t in texts]] if texts else np.zeros((0, matrix.shape[1]), dtype=np.float32)
 
     return lookup
+
+
+def _sources(head_cfg, contacts, cache: SourceCache) -> list[str]:
+    """Which configured source each contact came from (`source` or `source:split`), for per-source gate figures."""
+    origin = {}
+    for source in head_cfg.sources:
+        for contact in cache.load(source):
+            origin.setdefault(id(contact), source.source + (f":{source.split}" if source.split else ""))
+    return [origin.get(id(c), "other") for c in contacts]
+
+
+def _fit_gate(head, head_cfg, config: TrainConfig, train_rows: Rows, validation: Rows, val_rows: list[int],
+              selected: dict[str, Any]) -> tuple[OutOfScopeDetector | None, dict[str, Any]]:
+    """The claim head's out-of-scope gate: the method (chosen on pseudo-unseen labels unless the config names one),
+    then the threshold every source allows on the validation role, with per-source acceptance (see
+    `training.selection`)."""
+    if not val_rows:
+        return None, {}
+    rate = head_cfg.oos_accept_rate if isinstance(head_cfg.oos_accept_rate, float) else None
+    gate: dict[str, Any] = {"rule": f"accept_rate {rate}" if rate is not None else
+                            f"in-scope accuracy cost <= {config.selection.oos_max_cost} per source"}
+    method = head_cfg.oos_method
+    if config.selection.enabled and "oos_method" not in head_cfg.model_fields_set:
+        chosen, gate["method_selection"] = select_oos_method(head, config.selection, config.seed, train_rows,
+                                                             validation, rate)
+        method = chosen or method
+    gate["method"] = method
+    oos = OutOfScopeDetector(accept_rate=rate, seed=config.seed, method=method)
+    if method == "knn_prob":
+        oos.fit_bank(train_rows.embeddings, train_rows.labels)
+    emb = validation.embeddings[val_rows]
+    probs = head.predict_proba(emb, [validation.texts[i] for i in val_rows])
+    truth = [validation.labels[i] for i in val_rows]
+    correct = np.asarray([head.labels[j] == t for j, t in zip(probs.argmax(axis=1), truth)])
+    sources = [validation.sources[i] for i in val_rows]
+    scores = oos.scores(emb, probs)
+    threshold = gate_threshold(scores, sources, correct, accept_rate=rate, max_cost=config.selection.oos_max_cost)
+    oos.threshold = threshold if np.isfinite(threshold) else float(scores.min()) - 1.0  # nothing right to keep
+    gate["threshold"] = oos.threshold
+    gate["validation"] = gate_report(scores < oos.threshold, sources, correct)
+    return oos, gate
 
 
 #: the top-level figures of metrics.json, copied from the main head when it has them
@@ -153,9 +195,10 @@ def _train(config: TrainConfig, out: Path) -> TrainResult:
         t0 = time.perf_counter()
         split_data = data[name]
         emb = {role: vectors(getattr(split_data, role).texts) for role in ("train", "validation", "test")}
-        settings = head_cfg.head.model_dump()
-        head = HEAD_CLASSES[name](HeadConfig(**settings, seed=config.seed))
-        head.fit(emb["train"], split_data.train.texts, split_data.train.labels)
+        train_rows = Rows(emb["train"], split_data.train.texts, split_data.train.labels)
+        val_rows_all = Rows(emb["validation"], split_data.validation.texts, split_data.validation.labels,
+                            _sources(head_cfg, split_data.validation.contacts, cache))
+        head, selected = select_head(HEAD_CLASSES[name], head_cfg, config.selection, config.seed, train_rows, val_rows_all)
         known = set(head.labels)
         val_rows = [i for i, lab in enumerate(split_data.validation.labels)
                     if (lab in known if isinstance(lab, str) else set(lab) <= known)]
@@ -163,23 +206,20 @@ def _train(config: TrainConfig, out: Path) -> TrainResult:
             head.calibrate(emb["validation"][val_rows], [split_data.validation.texts[i] for i in val_rows],
                            [split_data.validation.labels[i] for i in val_rows])
         if name == "claim" and head_cfg.oos_accept_rate is not None and not head.config.multi_label:
-            oos = OutOfScopeDetector(accept_rate=head_cfg.oos_accept_rate, seed=config.seed, method=head_cfg.oos_method)
-            if head_cfg.oos_method == "knn_prob":
-                oos.fit_bank(emb["train"], split_data.train.labels)
-            if val_rows:
-                val_emb = emb["validation"][val_rows]
-                oos.fit_threshold(val_emb, head.predict_proba(val_emb, [split_data.validation.texts[i] for i in val_rows]))
-            else:  # every label too rare to hold one out: no held-out in-scope rows to set the threshold on
+            oos, gate = _fit_gate(head, head_cfg, config, train_rows, val_rows_all, val_rows, selected)
+            if oos is None:  # every label too rare to hold one out: no held-out in-scope rows to set the threshold on
                 log.warning("training.no_oos_gate head=%s: no validation examples of trained labels", name)
                 metrics.setdefault("warnings", []).append(
                     f"{name}: no validation examples of trained labels, so no out-of-scope gate; add examples")
-                oos = None
+            else:
+                selected["gate"] = gate
         heads[name], views[name] = head, head_cfg.text
         head_metrics, head_plots = evaluate_head(name, head, split_data.test, emb["test"], oos=oos if name == "claim" else None,
                                                  plot_dir=out / "plots")
         head_metrics.update(split_data.sizes(), train_seconds=round(time.perf_counter() - t0, 2))
         if not head.config.multi_label:
             head_metrics["n_labels_trained"] = len(set(split_data.train.labels))
+        head_metrics["selection"] = selected
         metrics["heads"][name] = head_metrics
         if split_data.warnings:
             metrics.setdefault("warnings", []).extend(f"{name}: {note}" for note in split_data.warnings)

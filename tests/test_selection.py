@@ -1,0 +1,95 @@
+"""Model selection on the validation role (training.selection): it picks by validation and records the choice, a
+setting written in the config is kept, the gate costs at most its share of in-scope accuracy in every source, and
+the acceptance of each source is reported."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from claimtriage.models.heads import ClaimHead
+from claimtriage.training.config import HeadTrainConfig, SelectionConfig
+from claimtriage.training.selection import Rows, gate_report, gate_threshold, select_head, select_oos_method
+
+pytestmark = pytest.mark.unit
+
+LABELS = ["billing", "fault", "refund", "moving", "contract", "roaming"]
+
+
+def _rows(n_per_label: int, seed: int, *, noise: float = 0.6, word_only: bool = False) -> Rows:
+    """Labels that the embedding separates only roughly and a label word in the text separates well (or the
+    reverse with `word_only`: a useless embedding), so the n-grams option must win or lose on validation."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(len(LABELS), 16, dtype=np.float32)
+    emb, texts, labels = [], [], []
+    for k, label in enumerate(LABELS):
+        for i in range(n_per_label):
+            vec = rng.normal(size=16).astype(np.float32) * (5.0 if word_only else noise) + centres[k]
+            emb.append(vec / np.linalg.norm(vec))
+            texts.append(f"request {i % 7} about {label} please")
+            labels.append(label)
+    return Rows(np.stack(emb), texts, labels, ["a" if i % 3 else "b" for i in range(len(labels))])
+
+
+def _head_cfg(**head) -> HeadTrainConfig:
+    return HeadTrainConfig.model_validate({"sources": [{"source": "x.csv"}], "label": "claim", "head": head})
+
+
+SMALL = SelectionConfig(C_factors=[0.1, 1.0])
+
+
+def test_selection_picks_by_validation_and_records_it():
+    train, val = _rows(20, 0, word_only=True), _rows(8, 1, word_only=True)
+    head, record = select_head(ClaimHead, _head_cfg(), SMALL, 0, train, val)
+    assert record["enabled"] and record["pinned"] == []
+    best = max(c["score"] for c in record["candidates"])
+    assert record["validation_score"] == best
+    assert record["chosen"]["sparse"] is True  # only the words carry the label here
+    assert head.config.sparse is not None and head.config.C == record["chosen"]["C"]
+    assert {c["classifier"] for c in record["candidates"]} == {"logreg", "svm"}
+    assert {c["sparse"] for c in record["candidates"]} == {False, True}
+
+
+def test_pinned_settings_are_kept():
+    train, val = _rows(20, 0, word_only=True), _rows(8, 1, word_only=True)
+    head, record = select_head(ClaimHead, _head_cfg(C=3.0, sparse=None), SMALL, 0, train, val)
+    assert record["pinned"] == ["C", "sparse"]
+    assert head.config.C == 3.0 and head.config.sparse is None  # pinned off although n-grams would win
+    assert all(c["C"] == 3.0 and not c["sparse"] for c in record["candidates"])
+
+
+def test_selection_off_trains_the_config_as_written():
+    train, val = _rows(10, 0), _rows(4, 1)
+    head, record = select_head(ClaimHead, _head_cfg(), SelectionConfig(enabled=False), 0, train, val)
+    assert record == {"enabled": False, "metric": "macro_f1", "pinned": [], "chosen": {"C": 10.0, "sparse": False,
+                                                                                       "classifier": "logreg"}}
+    assert head.coef is not None
+
+
+def test_gate_costs_at_most_one_point_in_every_source():
+    rng = np.random.default_rng(0)
+    big, small = 900, 100
+    scores = np.concatenate([rng.normal(2.0, 0.5, big), rng.normal(1.0, 0.5, small)])  # the small source scores lower
+    sources = ["big"] * big + ["small"] * small
+    correct = rng.random(big + small) < 0.9
+    threshold = gate_threshold(scores, sources, correct, accept_rate=None, max_cost=0.01)
+    report = gate_report(scores < threshold, sources, correct)
+    for name, figures in report["sources"].items():
+        assert figures["cost"] <= 0.01 + 1e-9, name
+    assert report["all"]["cost"] <= 0.01 + 1e-9
+    # a threshold set on all rows at once would accept far less of the small source
+    pooled = np.quantile(scores, 0.03)
+    assert report["sources"]["small"]["acceptance"] > float((scores[big:] >= pooled).mean())
+    # with an accept rate, every source accepts at least that share
+    rated = gate_threshold(scores, sources, correct, accept_rate=0.97, max_cost=0.01)
+    per_source = gate_report(scores < rated, sources, correct)["sources"]
+    assert min(f["acceptance"] for f in per_source.values()) >= 0.97
+
+
+def test_oos_method_is_chosen_on_pseudo_unseen_labels():
+    train, val = _rows(20, 0, noise=0.3), _rows(8, 1, noise=0.3)
+    head, _ = select_head(ClaimHead, _head_cfg(C=10.0, sparse=None, classifier="logreg"), SMALL, 0, train, val)
+    method, record = select_oos_method(head, SMALL, 0, train, val, accept_rate=None)
+    assert method in ("logit_margin", "knn_prob") and record["chosen"] == method
+    assert len(record["held_out_labels"]) == 1 and record["n_pseudo_unseen"] == 8
+    assert set(record["methods"]) == {"logit_margin", "knn_prob"}

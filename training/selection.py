@@ -1,0 +1,211 @@
+"""Model selection on the validation role: each head's C, n-grams on/off and classifier, the claim head's
+out-of-scope method, and the gate's threshold.
+
+Cheap by construction: the embeddings come from the trainer's single encoding pass, the n-gram features are fitted
+and transformed once per option, and the search is coordinate-wise, not a full grid: first every (n-grams,
+classifier) pair at the classifier's base C (logistic regression 10, linear SVM 1), then C times each of
+`SelectionConfig.C_factors` for the best pair. Ties keep the earlier, simpler candidate (embedding alone before
+n-grams, logistic regression before the SVM). A setting written in the head's config is never searched.
+
+The out-of-scope method is chosen on pseudo-unseen requests: a share of the trained labels is held out, a head with
+the chosen settings is fitted without them, and the method that rejects more of their validation rows at the same
+threshold rule wins. The threshold rule applies to every source of the head on its own and keeps the strictest
+threshold that all of them allow, so a small source is not sacrificed to the biggest one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from claimtriage.models.features import SparseConfig, SparseTextFeatures
+from claimtriage.models.heads import Head, HeadConfig
+from claimtriage.models.oos import OutOfScopeDetector
+from claimtriage.training.config import HeadTrainConfig, SelectionConfig
+
+log = logging.getLogger(__name__)
+
+#: C where the search starts, per classifier (the project's logistic-regression default; LinearSVC's default)
+BASE_C = {"logreg": 10.0, "svm": 1.0}
+#: the order ties are broken in: the method without a bank first
+OOS_METHODS = ("logit_margin", "knn_prob")
+
+
+@dataclass
+class Rows:
+    """One role of one head: embeddings, texts, labels and (validation) the source of each row."""
+
+    embeddings: np.ndarray
+    texts: list[str]
+    labels: list
+    sources: list[str] = field(default_factory=list)
+
+
+def _score(head: Head, logits: np.ndarray, truth: Sequence, metric: str) -> float:
+    from sklearn.metrics import f1_score
+
+    if head.config.multi_label:
+        from sklearn.preprocessing import MultiLabelBinarizer
+
+        cut = math.log(head.config.threshold / (1 - head.config.threshold))
+        binarizer = MultiLabelBinarizer(classes=head.labels)
+        truth_m = binarizer.fit_transform([[lab] if isinstance(lab, str) else lab for lab in truth])
+        return float(f1_score(truth_m, (logits >= cut).astype(int), average="micro", zero_division=0))
+    predicted = [head.labels[i] for i in logits.argmax(axis=1)]
+    if metric == "accuracy":
+        return float(np.mean([p == t for p, t in zip(predicted, truth, strict=True)]))
+    return float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0))
+
+
+def _known_rows(labels: Sequence, known: set[str]) -> list[int]:
+    return [i for i, lab in enumerate(labels) if (lab in known if isinstance(lab, str) else set(lab) <= known)]
+
+
+def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: SelectionConfig, seed: int,
+                train: Rows, validation: Rows) -> tuple[Head, dict[str, Any]]:
+    """The head fitted on `train` with the settings that score best on `validation` (not yet calibrated), and the
+    record of what was tried and chosen (metrics.json `heads.<name>.selection`)."""
+    settings = head_cfg.head.model_dump()
+    pinned = sorted(head_cfg.head.pinned() & {"C", "sparse", "classifier"})
+    record: dict[str, Any] = {"enabled": selection.enabled, "metric": selection.metric, "pinned": pinned}
+    probe = head_cls(HeadConfig(**settings, seed=seed))
+    probe._targets(train.labels)  # sets the label set
+    val_rows = _known_rows(validation.labels, set(probe.labels))
+    if not selection.enabled or not val_rows:
+        if selection.enabled:
+            record["skipped"] = "no validation rows of trained labels"
+        head = head_cls(HeadConfig(**settings, seed=seed)).fit(train.embeddings, train.texts, train.labels)
+        record["chosen"] = _describe(head.config)
+        return head, record
+    sparse_options = [settings["sparse"]] if "sparse" in pinned else [None, selection.ngrams]
+    classifiers = [settings["classifier"]] if "classifier" in pinned else list(dict.fromkeys(selection.classifiers))
+    val_truth = [validation.labels[i] for i in val_rows]
+    matrices = {}
+    for option in sparse_options:  # features once per option, shared by every C and classifier
+        ngrams = SparseTextFeatures(SparseConfig(**option)).fit(train.texts) if option is not None else None
+        template = head_cls(HeadConfig(**{**settings, "sparse": option}, seed=seed))
+        template.sparse_features = ngrams
+        matrices[_key(option)] = (ngrams, template.features(train.embeddings, train.texts),
+                                  template.features(validation.embeddings[val_rows], [validation.texts[i] for i in val_rows]))
+    tried: list[dict[str, Any]] = []
+    best: tuple[float, Head, dict | None] | None = None
+
+    def attempt(option, classifier: str, c_value: float) -> None:
+        nonlocal best
+        if any(t["sparse"] == (option is not None) and t["classifier"] == classifier and t["C"] == c_value for t in tried):
+            return
+        ngrams, x_train, x_val = matrices[_key(option)]
+        started = time.perf_counter()
+        head = head_cls(HeadConfig(**{**settings, "sparse": option, "classifier": classifier, "C": c_value}, seed=seed))
+        head.fit(train.embeddings, train.texts, train.labels, ngrams=ngrams, features=x_train)
+        score = _score(head, np.asarray(x_val @ head.coef.T + head.intercept), val_truth, selection.metric)
+        tried.append({"sparse": option is not None, "classifier": classifier, "C": c_value, "score": round(score, 4),
+                      "seconds": round(time.perf_counter() - started, 2)})
+        log.info("training.selection candidate=%s", tried[-1])
+        if best is None or score > best[0]:
+            best = (score, head, option)
+
+    for option in sparse_options:
+        for classifier in classifiers:
+            attempt(option, classifier, settings["C"] if "C" in pinned else BASE_C[classifier])
+    if "C" not in pinned:
+        _, chosen, option = best
+        for factor in selection.C_factors:
+            attempt(option, chosen.config.classifier, BASE_C[chosen.config.classifier] * factor)
+    record.update(candidates=tried, chosen=_describe(best[1].config), validation_score=round(best[0], 4),
+                  n_validation=len(val_rows))
+    return best[1], record
+
+
+def _key(option: dict | None) -> str:
+    return "none" if option is None else repr(sorted(option.items()))
+
+
+def _describe(config: HeadConfig) -> dict[str, Any]:
+    return {"C": config.C, "sparse": config.sparse is not None, "classifier": config.classifier}
+
+
+# ---- the out-of-scope gate ---------------------------------------------------------------------------------------
+def gate_threshold(scores: np.ndarray, sources: Sequence[str], correct: np.ndarray, *, accept_rate: float | None,
+                   max_cost: float) -> float:
+    """The threshold (reject below) that every source allows: with `accept_rate`, each source accepts at least that
+    share of its in-scope rows; else each source loses at most `max_cost` of its rows that the head got right."""
+    scores, sources = np.asarray(scores, dtype=np.float64), np.asarray(sources)
+    limits = []
+    for source in np.unique(sources):
+        mask = sources == source
+        if accept_rate is not None:
+            limits.append(float(np.quantile(scores[mask], 1.0 - accept_rate)))
+            continue
+        right = np.sort(scores[mask & correct])
+        allowed = int(math.floor(max_cost * mask.sum() + 1e-9))  # correct rows this source may lose
+        if allowed < len(right):
+            limits.append(float(right[allowed]))
+    return min(limits) if limits else -math.inf
+
+
+def gate_report(rejected: np.ndarray, sources: Sequence[str], correct: np.ndarray) -> dict[str, Any]:
+    """Per source and overall on the validation role: rows, the share accepted, in-scope accuracy with the gate off
+    and on (a rejected row counts as wrong), and the cost between them."""
+    sources = np.asarray(sources)
+
+    def one(mask: np.ndarray) -> dict[str, float]:
+        off = float(correct[mask].mean())
+        on = float((correct & ~rejected)[mask].mean())
+        return {"n": int(mask.sum()), "acceptance": round(float((~rejected[mask]).mean()), 4),
+                "in_scope_accuracy_gate_off": round(off, 4), "in_scope_accuracy_gate_on": round(on, 4),
+                "cost": round(off - on, 4)}
+
+    return {"all": one(np.ones(len(sources), dtype=bool)),
+            "sources": {str(s): one(sources == s) for s in np.unique(sources)}}
+
+
+def select_oos_method(head: Head, selection: SelectionConfig, seed: int, train: Rows, validation: Rows,
+                      accept_rate: float | None) -> tuple[str | None, dict[str, Any]]:
+    """The out-of-scope method that catches more pseudo-unseen validation rows at the threshold rule, and the record;
+    None when there are too few labels to hold some out."""
+    rng = np.random.default_rng(seed)
+    labels = sorted(set(head.labels) & set(validation.labels))
+    n_hold = max(1, round(selection.oos_probe_share * len(labels)))
+    if len(labels) < 4:
+        return None, {"skipped": f"{len(labels)} labels in validation: too few to hold some out"}
+    held = set(rng.choice(labels, size=n_hold, replace=False).tolist())
+    keep = [i for i, lab in enumerate(train.labels) if lab not in held]
+    sub_texts, sub_labels = [train.texts[i] for i in keep], [train.labels[i] for i in keep]
+    probe = type(head)(head.config)
+    ngrams = head.sparse_features  # its vocabulary saw the held-out labels' texts too: a small, shared optimism
+    probe.sparse_features = ngrams
+    x_train = probe.features(train.embeddings[keep], sub_texts)
+    probe.fit(train.embeddings[keep], sub_texts, sub_labels, ngrams=ngrams, features=x_train)
+    inside = [i for i, lab in enumerate(validation.labels) if lab in set(probe.labels)]
+    outside = [i for i, lab in enumerate(validation.labels) if lab in held]
+    rows = inside + outside
+    texts = [validation.texts[i] for i in rows]
+    logits = probe.logits(validation.embeddings[rows], texts)
+    n_in = len(inside)
+    probe.scaler.fit(logits[:n_in], probe._targets([validation.labels[i] for i in inside]))
+    probs = probe.scaler.transform(logits)
+    correct = np.asarray([probe.labels[j] == validation.labels[i] for i, j in zip(inside, probs[:n_in].argmax(axis=1))])
+    sources = [validation.sources[i] for i in inside] if validation.sources else ["all"] * n_in
+    record: dict[str, Any] = {"held_out_labels": sorted(held), "n_pseudo_unseen": len(outside), "methods": {}}
+    best: tuple[float, str] | None = None
+    for method in OOS_METHODS:
+        detector = OutOfScopeDetector(method=method, seed=seed, accept_rate=None)
+        if method == "knn_prob":
+            detector.fit_bank(train.embeddings[keep], sub_labels)
+        scores = detector.scores(validation.embeddings[rows], probs)
+        threshold = gate_threshold(scores[:n_in], sources, correct, accept_rate=accept_rate,
+                                   max_cost=selection.oos_max_cost)
+        recall = float((scores[n_in:] < threshold).mean()) if outside else 0.0
+        record["methods"][method] = {"pseudo_oos_recall": round(recall, 4),
+                                     "in_scope_acceptance": round(float((scores[:n_in] >= threshold).mean()), 4)}
+        if best is None or recall > best[0]:
+            best = (recall, method)
+    record["chosen"] = best[1]
+    return best[1], record
