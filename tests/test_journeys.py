@@ -221,13 +221,27 @@ _written = st.lists(st.sampled_from([f"mail p{i}@libero.it" for i in range(4)] +
 _own = st.fixed_dictionaries({}, optional={"email": _emails, "phone": _phones})
 
 
+def test_a_code_written_beside_someone_elses_phone_does_not_become_that_customers():
+    """Found by the property below: an identifier-less contact writes a known phone and an unknown code; the code
+    must not attach to the phone's customer, or a later contact with that code would join a stranger."""
+    got = partition([("c0", _contact_keys(phone="3331112202")),
+                     ("c1", _contact_keys(["tel 3331112202", "codice OL-0000000"])),
+                     ("c2", _contact_keys(["codice OL-0000000"], email="p0@libero.it"))])
+    assert got["c0"] == got["c1"] != got["c2"]
+
+
+_written_contact_details = st.lists(st.sampled_from([f"mail p{i}@libero.it" for i in range(4)]
+                                                   + [f"tel 33311122{i:02d}" for i in range(4)]), max_size=3)
+
+
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(_own, _written), min_size=1, max_size=12))
+@given(st.lists(st.tuples(_own, _written_contact_details), min_size=1, max_size=12))
 def test_written_emails_and_phones_never_join_contacts_that_have_their_own(contacts):
-    """Among contacts with channel identifiers, the partition is the same with or without written emails/phones."""
+    """Among contacts with channel identifiers, the partition is the same with or without the emails and phones
+    written in the text. (With customer codes written too, which customer first holds a code can depend on the
+    order of evidence; that codes never pull a known contact away is the next property.)"""
     with_text = [(f"c{i}", _contact_keys(texts, **ids)) for i, (ids, texts) in enumerate(contacts)]
-    codes_only = [(f"c{i}", _contact_keys([t for t in texts if "codice" in t], **ids))
-                  for i, (ids, texts) in enumerate(contacts)]
+    codes_only = [(f"c{i}", _contact_keys([], **ids)) for i, (ids, texts) in enumerate(contacts)]
     a, b = partition(with_text), partition(codes_only)
     own = [c for c, k in with_text if k.strong]
     for x in own:

@@ -320,7 +320,10 @@ def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, 
         res = Resolution(customer=holder, conflicts=[(o, REASON_AMBIGUOUS) for o in holders if o != holder])
     held = customer_ids.get(res.customer) if res.customer else None
     own = set(keys.strong)
-    if code is not None and code not in owners and held is None and keys.customer_id is None:
+    # a code nobody holds becomes the customer's own when the customer is the writer's: found by the channel's
+    # identifiers, or new (created for the code); never a customer reached only through a written email or phone
+    by_channel = bool(keys.strong) or res.customer == ""
+    if code is not None and code not in owners and held is None and keys.customer_id is None and by_channel:
         own.add(code)
     res.own_keys = frozenset(own)
     return res
