@@ -17,8 +17,12 @@ LINKED = JourneyFeatures(linked=True, status="linked")
 
 
 def _x(**kw) -> RoutingInput:
-    base = dict(channel="chat", language="it", claim="information_request", claim_confidence=0.97,
-                out_of_scope=False, sentiment="neutral", sentiment_score=0.1, complexity="low", complexity_score=0.05)
+    """A calm, confident, simple request: on the bot's side of the shipped thresholds, wherever tune-policy put them."""
+    t = POLICY.thresholds
+    base = dict(channel="chat", language="it", claim="information_request",
+                claim_confidence=max(0.97, t.min_claim_confidence), out_of_scope=False, sentiment="neutral",
+                sentiment_score=max(0.1, t.min_sentiment_score), complexity="low",
+                complexity_score=min(0.05, t.max_complexity_score))
     return RoutingInput(**{**base, **kw})
 
 
@@ -90,10 +94,11 @@ def test_every_reason_code_has_a_sentence_and_the_policy_is_pure():
 
 
 def test_thresholds_come_from_the_file(tmp_path):
-    strict = POLICY.model_copy(update={"thresholds": POLICY.thresholds.model_copy(update={"min_claim_confidence": 0.99})})
+    strict = POLICY.model_copy(update={"thresholds": POLICY.thresholds.model_copy(update={"min_claim_confidence": 1.0})})
     path = tmp_path / "policy.yaml"
     save_policy(strict, path)
-    assert route(_x(), LINKED, load_policy(path)).target == "human"
+    assert route(_x(), LINKED, POLICY).target == "bot"
+    assert route(_x(claim_confidence=0.995), LINKED, load_policy(path)).target == "human"
 
 
 def test_a_broken_policy_file_names_the_problem(tmp_path):
