@@ -25,6 +25,9 @@ def evaluate_command(
     out: Annotated[Optional[Path], typer.Option(help="also write the JSON report here")] = None,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
     policy: Annotated[Optional[Path], typer.Option(help="routing policy file (routing suite; default: the embedded one)")] = None,
+    baselines: Annotated[Optional[Path], typer.Option(help="journeys suite: also train the two plain baselines on "
+                                                           "this training config's claim and sentiment train roles "
+                                                           "and score them on DATA")] = None,
     deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML of DATA's brand (journeys / "
                                                             "routing suites; default: the demo brand's for the demo "
                                                             "corpus, else generic rules)")] = None,
@@ -74,7 +77,8 @@ def evaluate_command(
                                        with_store=False, runtime=encoder_runtime, deployment=settings)
             module = journeys_suite if suite == "journeys" else routing_suite
             run = journeys_suite.run_journeys if suite == "journeys" else routing_suite.run_routing
-            report = run(engine, data, echo=lambda line: typer.echo(line, err=True))
+            extra = {"baselines": str(baselines)} if suite == "journeys" and baselines else {}
+            report = run(engine, data, echo=lambda line: typer.echo(line, err=True), **extra)
         except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

@@ -38,7 +38,8 @@ def labelled_contacts(data: str | None, limit: int | None):
 
 
 def run_journeys(engine: TriageEngine, data: str | None = None, *, limit: int | None = None,
-                 echo: Callable[[str], None] = lambda _: None, directory: bool = True) -> dict[str, Any]:
+                 echo: Callable[[str], None] = lambda _: None, directory: bool = True,
+                 baselines: Any = None) -> dict[str, Any]:
     """Replay DATA in time order through `engine`'s model, policy and deployment settings with a fresh store; then
     again with a customer directory built from each customer's first contact (`directory`)."""
     contacts = labelled_contacts(data, limit)
@@ -59,6 +60,9 @@ def run_journeys(engine: TriageEngine, data: str | None = None, *, limit: int | 
         echo(f"journeys: replaying again with a directory of {len(entries)} customers")
         report["with_directory"] = _replay(engine, contacts, truth_customer, truth_claim, expected, entries)
         report["with_directory"]["directory_customers"] = len(entries)
+    if baselines is not None:
+        echo("journeys: plain baselines trained on the training roles of the model's training config")
+        report["baselines"] = plain_baselines(engine, contacts, baselines)
     report["meets"] = {"identity_precision": report["identity"]["precision"] >= TARGETS["identity_precision"],
                        "identity_recall": report["identity"]["recall"] >= TARGETS["identity_recall"],
                        "claim_f1": report["claims"]["f1"] >= TARGETS["claim_f1"]}
@@ -115,6 +119,34 @@ def classification(contacts: list[Contact], cases: list[RoutingCase]) -> dict[st
 
     out = scores(rows)
     out["per_language"] = {lang: scores([r for r in rows if r[0] == lang]) for lang in sorted({r[0] for r in rows})}
+    return out
+
+
+def plain_baselines(engine: TriageEngine, contacts: list[Contact], config_path: Any) -> dict[str, Any]:
+    """The two plain baselines (TF-IDF word+char + LinearSVC; the model's frozen encoder + LinearSVC), trained on the
+    train role of the claim and sentiment heads of the training config the model came from, scored on `contacts`
+    (every labelled row; no gate) in the same process as the model's figures."""
+    from claimtriage.evaluation.byo_baselines import embedding_svm, tfidf_svm
+    from claimtriage.training.config import load_config
+    from claimtriage.training.dataset import SourceCache, head_data
+    from claimtriage.training.labels import build_examples
+
+    config = load_config(config_path) if isinstance(config_path, (str, Path)) else config_path  # or a TrainConfig
+    cache = SourceCache()
+    out: dict[str, Any] = {"config": str(config_path) if isinstance(config_path, (str, Path)) else config.name}
+    for head in ("claim", "sentiment"):
+        if head not in config.heads:
+            continue
+        settings = config.heads[head]
+        train = head_data(settings, config.split, config.seed, cache).train
+        test = build_examples(contacts, label=settings.label, view=settings.text)
+        if not test.labels:
+            continue
+        labels, truth = [str(x) for x in train.labels], [str(x) for x in test.labels]
+        accuracy = lambda predicted: sum(p == t for p, t in zip(predicted, truth)) / len(truth)  # noqa: E731
+        out[head] = {"n": len(truth), "train_rows": len(labels),
+                     "tfidf_svm": accuracy(tfidf_svm(train.texts, labels, test.texts)),
+                     "encoder_svm": accuracy(embedding_svm(engine.model.encoder, train.texts, labels, test.texts))}
     return out
 
 
@@ -270,6 +302,19 @@ def markdown(r: dict[str, Any]) -> str:
                   "|---|---:|---:|---:|---:|"]
         lines += [f"| {lang} | {v['n']} | {_f(v['claim_accuracy'])} | {_f(v['out_of_scope_share'])} | "
                   f"{_f(v['sentiment_accuracy'])} |" for lang, v in per.items()]
+    if r.get("baselines"):
+        b, k = r["baselines"], r["classification"]
+        parts = []
+        if "claim" in b:
+            parts.append(f"claim accuracy: ours {_f(k['claim_accuracy'])} as served (out-of-scope = wrong; the "
+                         f"baselines have no gate), TF-IDF word+char + LinearSVC {_f(b['claim']['tfidf_svm'])}, "
+                         f"frozen encoder + LinearSVC {_f(b['claim']['encoder_svm'])}")
+        if "sentiment" in b:
+            parts.append(f"sentiment accuracy: ours {_f(k['sentiment_accuracy'])}, TF-IDF + LinearSVC "
+                         f"{_f(b['sentiment']['tfidf_svm'])}, frozen encoder + LinearSVC "
+                         f"{_f(b['sentiment']['encoder_svm'])}")
+        lines += ["", f"Plain baselines in the same run, trained on the train roles of `{b['config']}` (what the "
+                  "model was trained on): " + "; ".join(parts) + "."]
     if r.get("candidate_merge_reasons"):
         lines += ["", "Candidate merges by reason: " + "; ".join(f"{k}: {v}" for k, v in
                                                                  r["candidate_merge_reasons"].items()) + "."]

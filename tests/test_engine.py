@@ -174,12 +174,17 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limi
     from claimtriage.data.deployment import demo_deployment
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test", deployment=demo_deployment())
-    journeys = run_journeys(engine, str(corpus), limit=limit)
+    from conftest import _config
+
+    journeys = run_journeys(engine, str(corpus), limit=limit, baselines=_config(corpus, "session"))
     identity, directory = journeys["identity"], journeys["with_directory"]["identity"]
     assert identity["precision"] == 1.0 and identity["recall"] >= 0.7
     assert directory["precision"] == 1.0 and directory["recall"] >= identity["recall"]
     assert journeys["ceiling"]["oracle"]["precision"] == 1.0
     assert 0 <= journeys["classification"]["claim_accuracy"] <= 1 and "routes" not in journeys
+    baselines = journeys["baselines"]  # the plain baselines, trained on the model's train roles, in the same run
+    assert baselines["claim"]["n"] == limit and 0 < baselines["claim"]["tfidf_svm"] <= 1
+    assert 0 < baselines["sentiment"]["encoder_svm"] <= 1
     assert journeys["claims"]["f1"] > 0.5
     # the suite's mechanics, not the shipped thresholds (tuned on the demo champion, not on this small test model):
     # a permissive complexity threshold leaves the bot something to take
