@@ -21,8 +21,12 @@ def server(trained_model, workspace, tmp_path_factory):
     model_dir = trained_model.save(folder / "model")
     key_file = folder / "keys.txt"
     key_file.write_text(f"# serving test\n{KEY}\n")
+    deployment = folder / "deployment.yaml"  # a brand whose customer code is written bare: ZZ123456
+    deployment.write_text("brand: {name: Zeta Test, languages: [it, en]}\n"
+                          "customer_code: {regex: '(?i)\\bZZ[\\s-]?\\d{6}\\b', example: ZZ123456}\n"
+                          "company_email_domains: [zeta.example]\n", encoding="utf-8")
     args = ["--model", str(model_dir), "--store", f"sqlite:///{folder / 'journeys.db'}", "--api-key-file",
-            str(key_file), "--max-batch-contacts", "16"]
+            str(key_file), "--max-batch-contacts", "16", "--deployment", str(deployment)]
     env = {"CLAIMTRIAGE_HOME": str(workspace), "CLAIMTRIAGE_API_KEYS": None}
     with running_server(args, workdir=folder, env=env, timeout_s=START_TIMEOUT_S) as running:
         with httpx.Client(base_url=running.url, headers={"X-API-Key": KEY}, timeout=30) as client:
@@ -53,6 +57,15 @@ def test_real_server_triages_contacts_of_several_channels(server, corpus_contact
     journey = client.get(f"/journeys/{key}")
     assert journey.status_code == 200
     assert {"srv-1", "srv-2"} <= {c["id"] for claim in journey.json()["claims"] for c in claim["contacts"]}
+
+    # the deployment file reached the worker: its bare customer code places a contact from a new address
+    code_first = client.post("/triage", json=email.model_dump(mode="json", exclude_none=True) | {
+        "id": "srv-3", "customer": {"email": "anna.neri@example.net"},
+        "body": "La bolletta di marzo è sbagliata, riferimento ZZ123456."}).json()
+    code_again = client.post("/triage", json=email.model_dump(mode="json", exclude_none=True) | {
+        "id": "srv-4", "customer": {"email": "anna.lavoro@example.org"}, "timestamp": "2025-03-02T09:00:00Z",
+        "body": "Scrivo dall'indirizzo di lavoro per la bolletta di marzo, riferimento zz 123456."}).json()
+    assert code_first["journey"]["customer_key"] == code_again["journey"]["customer_key"] is not None
 
     batch = client.post("/triage_batch", json={"contacts": [c.model_dump(mode="json", exclude_none=True)
                                                             for c in corpus_contacts[200:210]]})
