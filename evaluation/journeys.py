@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
-from claimtriage.data.journeys.directory import DirectoryEntry, import_customers
+from claimtriage.data.journeys.directory import DirectoryEntry
 from claimtriage.data.journeys.identity import IdentityKeys, TextIdentifiers, contact_keys
 from claimtriage.data.journeys.pairwise import pairwise_scores
 from claimtriage.data.schema import Contact
@@ -48,15 +48,16 @@ def run_journeys(engine: TriageEngine, data: str | None = None, *, limit: int | 
     if not truth_customer:
         raise ValueError(f"{data}: no contact carries labels.true_customer; the journeys suite needs ground truth")
     expected = expected_routes(data)
+    keys = _keys(contacts, engine)  # every contact's identifier keys, mined from its text once
     echo(f"journeys: replaying {len(contacts)} contacts (deployment: {engine.deployment.source})")
     report: dict[str, Any] = {
         "data": data or "demo (generated, 5000 contacts, seed 0)", "n_contacts": len(contacts),
         "model": engine.model_version, "deployment": engine.deployment.source,
-        "ceiling": identifier_ceiling(contacts, engine, truth_customer),
+        "ceiling": identifier_ceiling(keys, truth_customer),
         "targets": dict(TARGETS)}
     report.update(_replay(engine, contacts, truth_customer, truth_claim, expected, None))
     if directory:
-        entries = first_contact_directory(contacts, engine)
+        entries = first_contact_directory(contacts, keys)
         echo(f"journeys: replaying again with a directory of {len(entries)} customers")
         report["with_directory"] = _replay(engine, contacts, truth_customer, truth_claim, expected, entries)
         report["with_directory"]["directory_customers"] = len(entries)
@@ -74,7 +75,7 @@ def _replay(engine: TriageEngine, contacts: list[Contact], truth_customer: dict[
             ) -> dict[str, Any]:
     replayer = fresh_engine(engine)
     if entries is not None:
-        import_customers(replayer.store, entries)
+        replayer.store.import_customers(entries)
     t0 = time.perf_counter()
     cases = replay(replayer, contacts)
     seconds = time.perf_counter() - t0
@@ -179,13 +180,12 @@ def _keys(contacts: list[Contact], engine: TriageEngine) -> dict[str, IdentityKe
     return {c.id: contact_keys(c.customer, _customer_texts(c), config) for c in contacts}
 
 
-def identifier_ceiling(contacts: list[Contact], engine: TriageEngine, truth: dict[str, str]) -> dict[str, Any]:
+def identifier_ceiling(keys: dict[str, IdentityKeys], truth: dict[str, str]) -> dict[str, Any]:
     """What joining by exact identifiers can reach on this data (company identifiers aside, after normalisation).
     `oracle_channel`: two contacts join when they share an identifier their channels gave and truly are one customer
     (precision 1): the ceiling of joining by exact identifiers. `oracle`: the same over identifiers written in the
     text too, the most any identifier-based linker can reach. `naive`: every shared identifier joins (union-find),
     true or not: what trusting written identifiers would cost."""
-    keys = _keys(contacts, engine)
     finds = {"oracle_channel": _UnionFind(), "oracle": _UnionFind(), "naive": _UnionFind()}
     first: dict[tuple, str] = {}
     for cid, k in keys.items():
@@ -201,11 +201,10 @@ def identifier_ceiling(contacts: list[Contact], engine: TriageEngine, truth: dic
             for name, uf in finds.items()}
 
 
-def first_contact_directory(contacts: list[Contact], engine: TriageEngine) -> list[DirectoryEntry]:
+def first_contact_directory(contacts: list[Contact], keys: dict[str, IdentityKeys]) -> list[DirectoryEntry]:
     """A CRM directory as a deployment would have it: per true customer, its customer code (wherever it appears)
     and the first email, phone and handle it contacted from (what a CRM registers at sign-up). Later numbers and
     addresses (a new SIM, a work email, a relative's phone) are not in it. Contacts are in time order."""
-    keys = _keys(contacts, engine)
     found: dict[str, dict[str, str]] = {}
     for contact in contacts:
         who = contact.labels.true_customer if contact.labels else None

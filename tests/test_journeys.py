@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtriage.data.deployment import demo_deployment
-from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, contact_keys, identifiers_in_text,
+from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, contact_keys, written_keys,
                                                 identity_keys,
                                                 normalise_email, normalise_phone, partition, Partition)
 from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
@@ -72,13 +72,11 @@ DEMO_TEXT_IDS = TextIdentifiers.from_deployment(demo_deployment())
 
 
 def test_identifiers_written_in_the_text_are_found_but_not_the_companys_own():
-    found = identifiers_in_text(["Scrivete pure a assistenza@lumina-et.it o a me: mario.rossi@libero.it, "
-                                 "cell 340 123 4567, codice cliente lmn 4821937"], DEMO_TEXT_IDS)
-    assert found.email == "mario.rossi@libero.it"
-    assert normalise_phone(found.phone) == "+393401234567"
-    assert found.customer_id.lower().replace(" ", "") == "lmn4821937"
-    assert identifiers_in_text(["invoice 2024-0175360 dated 17/01/2024"], DEMO_TEXT_IDS).is_empty()
-    assert identifiers_in_text(["invoice 2024-0175360 dated 17/01/2024"], TextIdentifiers()).is_empty()
+    found = written_keys(["Scrivete pure a assistenza@lumina-et.it o a me: mario.rossi@libero.it, "
+                          "cell 340 123 4567, codice cliente lmn 4821937"], DEMO_TEXT_IDS)
+    assert found == {"email:mario.rossi@libero.it", "phone:+393401234567", "cid:LMN4821937"}
+    assert not written_keys(["invoice 2024-0175360 dated 17/01/2024"], DEMO_TEXT_IDS)
+    assert not written_keys(["invoice 2024-0175360 dated 17/01/2024"], TextIdentifiers())
 
 
 # ---- identity rules --------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import is one transaction: a failure stores nothing.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +18,10 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
-from claimtriage.data.journeys.identity import TextIdentifiers, normalise_code, normalise_email, normalise_handle, \
-    normalise_phone
+from claimtriage.data.journeys.identity import (KeyHasher, TextIdentifiers, normalise_code, normalise_email,
+                                               normalise_handle, normalise_phone)
 from claimtriage.data.journeys.tables import Q, customers, identifiers
+from claimtriage.data.journeys.writes import new_key
 
 #: the directory's fields and the column names read by default (override with FIELD=COLUMN)
 FIELDS = {"customer_id": "customer_id", "emails": "emails", "phones": "phones", "handles": "handles"}
@@ -122,17 +122,16 @@ def read_directory(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     return [(first + i, row) for i, row in enumerate(frame.to_dict(orient="records"))]
 
 
-def import_customers(store, entries: Iterable[DirectoryEntry], report: ImportReport | None = None) -> ImportReport:
-    """Seed `store` (a `JourneyStore`) with directory entries, in one transaction."""
-    report = report or ImportReport()
+def import_entries(conn, entries: Iterable[DirectoryEntry], hasher: KeyHasher, report: ImportReport) -> ImportReport:
+    """Seed the store behind `conn` (inside its write transaction: `JourneyStore.import_customers`) with directory
+    entries; identifiers are stored as the store's keyed hashes only."""
     now = datetime.now(timezone.utc)
-    with store._write() as conn:
-        for entry in entries:
-            report.rows += 1
-            key = store.hasher.key  # the store keeps identifiers as keyed hashes only
-            hashed = DirectoryEntry(line=entry.line, customer_id=key(entry.customer_id) if entry.customer_id else None,
-                                    keys=frozenset(key(k) for k in entry.keys))
-            _import_one(conn, hashed, now, report)
+    for entry in entries:
+        report.rows += 1
+        hashed = DirectoryEntry(line=entry.line,
+                                customer_id=hasher.key(entry.customer_id) if entry.customer_id else None,
+                                keys=frozenset(hasher.key(k) for k in entry.keys))
+        _import_one(conn, hashed, now, report)
     return report
 
 
@@ -151,7 +150,7 @@ def _import_one(conn, entry: DirectoryEntry, now: datetime, report: ImportReport
                                     f"customer code; not imported")
             return
     else:
-        customer = f"cust-{uuid.uuid4().hex[:16]}"
+        customer = new_key("cust")
         conn.execute(Q.insert_customer, dict(key=customer, customer_id=None, created_at=now))
         held = None
     if entry.customer_id and not held:
@@ -189,4 +188,4 @@ def import_file(store, path: str | Path, mapping: dict[str, str] | None = None,
         except ValueError as err:
             report.rejected.append(str(err))
     report.rows = len(report.rejected)
-    return import_customers(store, entries, report)
+    return store.import_customers(entries, report)

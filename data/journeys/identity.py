@@ -146,37 +146,15 @@ class TextIdentifiers:
 _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 
-def identifiers_in_text(texts: Iterable[str], config: TextIdentifiers) -> CustomerIdentifiers:
-    """Customer ids, emails and phone numbers the customer wrote or said; the first of each kind found that is not
-    the company's own."""
-    found: dict[str, str] = {}
-    for text in texts:
-        if "customer_id" not in found and (code := config.find_code(text)):
-            found["customer_id"] = code
-        if "email" not in found:
-            for m in _EMAIL_IN_TEXT.finditer(text):
-                address = m.group(0).rstrip(".")
-                if (e := normalise_email(address)) and not config.is_company(f"email:{e}"):
-                    found["email"] = address
-                    break
-        if "phone" not in found:
-            for m in phonenumbers.PhoneNumberMatcher(text, config.region, leniency=phonenumbers.Leniency.VALID):
-                number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
-                if not config.is_company(f"phone:{number}"):
-                    found["phone"] = number
-                    break
-    return CustomerIdentifiers(**found)
-
-
 def written_keys(texts: Iterable[str], config: TextIdentifiers) -> frozenset[str]:
     """Every identifier key in the customer's words: the first customer code, every email and phone number that is
     not the company's own. Raw texts are read here and never kept."""
     keys: set[str] = set()
-    texts = list(texts)
+    code_found = False
     for text in texts:
-        if not any(k.startswith("cid:") for k in keys) and (code := config.find_code(text)):
-            if normalised := normalise_code(code):
-                keys.add(f"cid:{normalised}")
+        if not code_found and (code := config.find_code(text)) and (normalised := normalise_code(code)):
+            keys.add(f"cid:{normalised}")
+            code_found = True
         for m in _EMAIL_IN_TEXT.finditer(text):
             if e := normalise_email(m.group(0).rstrip(".")):
                 keys.add(f"email:{e}")
@@ -194,15 +172,9 @@ def contact_keys(ids: CustomerIdentifiers, texts: Iterable[str], config: TextIde
                         written=written_keys(texts, config) - strong)
 
 
-def identity_keys(ids: CustomerIdentifiers, written: CustomerIdentifiers | None = None) -> IdentityKeys:
-    """Normalise every identifier of a contact into keys; unparseable values are dropped, never guessed.
-
-    `written` holds identifiers found in the customer's text: they become `IdentityKeys.written`, never the channel's
-    own."""
-    if written is not None:
-        own = identity_keys(ids)
-        return IdentityKeys(customer_id=own.customer_id, strong=own.strong, name=own.name,
-                            written=identity_keys(written).strong - own.strong)
+def identity_keys(ids: CustomerIdentifiers) -> IdentityKeys:
+    """Normalise every identifier the channel gave into keys; unparseable values are dropped, never guessed. With the
+    identifiers written in the customer's words too: `contact_keys`."""
     keys: set[str] = set()
     cid = normalise_code(ids.customer_id) if ids.customer_id else None
     if cid:

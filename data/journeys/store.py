@@ -37,13 +37,15 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from claimtriage.data.journeys import directory as _directory
 from claimtriage.data.journeys import feedback as _feedback
+from claimtriage.data.journeys.directory import DirectoryEntry, ImportReport
 from claimtriage.data.journeys import reads
 from claimtriage.data.journeys.identity import IdentityKeys, KeyHasher
 from claimtriage.data.journeys.linking import LinkingConfig
@@ -283,6 +285,12 @@ class JourneyStore:
             state = tx.link(record, keys)
             tx.save(record, state)
         return state
+
+    def import_customers(self, entries: Iterable[DirectoryEntry],
+                         report: ImportReport | None = None) -> ImportReport:
+        """Seed the store with a customer directory (`directory.import_file` reads one), in one transaction."""
+        with self._write() as conn:
+            return _directory.import_entries(conn, entries, self.hasher, report or ImportReport())
 
     def add_feedback(self, contact_id: str, **values: Any) -> dict[str, Any]:
         """Store an agent's correction of a stored contact. A resolved outcome closes the claim; a bot failure

@@ -74,7 +74,7 @@ class JourneyTransaction:
         decision = choose_claim(incoming, live, self.linking)
         prior: list[PriorContact] = []
         if decision.claim_id is None:
-            claim = open_claim(_new_key("claim"), incoming)
+            claim = open_claim(new_key("claim"), incoming)
             conn.execute(Q.insert_claim, dict(customer_key=customer, status="open", **_claim_values(claim)))
             claim_type = claim.claim_type
         else:
@@ -122,7 +122,7 @@ class JourneyTransaction:
         status = "linked"
         customer = res.customer
         if not customer:
-            customer = _new_key("cust")  # never reused, even after a merge removes a customer
+            customer = new_key("cust")  # never reused, even after a merge removes a customer
             conn.execute(Q.insert_customer, dict(key=customer, customer_id=None, created_at=now))
             status = "new_customer"
         for other in res.merge:
@@ -207,5 +207,6 @@ def _vector(value: list[float] | None) -> np.ndarray | None:
     return None if not value else np.asarray(value, dtype=np.float32)
 
 
-def _new_key(prefix: str) -> str:
+def new_key(prefix: str) -> str:
+    """A fresh customer or claim key (`cust-...`, `claim-...`), never reused."""
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
