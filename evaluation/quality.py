@@ -77,7 +77,8 @@ def run_quality(*, track: bool = True, echo: Callable[[str], None] = print) -> d
     figures.append(Figure("bitext claim intent accuracy", heads["claim"].get("accuracy"), 0.985,
                           detail=f"n_test={heads['claim'].get('n_eval')}"))
     slices = heads["sentiment"].get("slices", {})
-    for code, name, threshold in (("it", "Italian", 0.62), ("en", "English", 0.66)):
+    # issue 14's targets for the reference config (the BYO CLI's are 0.66 / 0.68, measured by the byo suite)
+    for code, name, threshold in (("it", "Italian", 0.68), ("en", "English", 0.70)):
         figures.append(Figure(f"xlmt_sentiment validation macro-F1, {name}",
                               slices.get(f"language:{code}", {}).get("macro_f1"), threshold,
                               detail=f"n={slices.get(f'language:{code}', {}).get('n')}"))
@@ -85,7 +86,7 @@ def run_quality(*, track: bool = True, echo: Callable[[str], None] = print) -> d
     figures.append(Figure("stc3 Spearman: complexity (first customer turn) vs mean not-accomplished (-A)",
                           stc3["complexity_vs_not_accomplished"], 0.45, detail=f"n_threads={int(stc3['n_threads'])}"))
     figures.append(Figure("stc3 Spearman: sentiment (all customer turns) vs mean satisfaction S",
-                          stc3.get("sentiment_vs_satisfaction"), 0.70, detail=f"n_threads={int(stc3['n_threads'])}"))
+                          stc3.get("sentiment_vs_satisfaction"), 0.72, detail=f"n_threads={int(stc3['n_threads'])}"))
 
     t0 = time.perf_counter()
     cfpb = _train("cfpb_products", track)
