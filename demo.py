@@ -62,7 +62,7 @@ def _public_sources_available() -> bool:
     from claimtriage.data.paths import shared_datasets_dir
 
     base = shared_datasets_dir()
-    return all((base / name).is_dir() for name in ("bitext_customer_support", "xlmt_sentiment"))
+    return all((base / name).is_dir() for name in ("bitext_customer_support", "xlmt_sentiment", "hwu64", "xsid"))
 
 
 def serve_and_triage(model: str, contacts, *, workdir: Path, echo=print, timeout_s: float = 180) -> list[dict]:

@@ -40,6 +40,9 @@ CONVERSATIONAL_CHANNELS = frozenset({Channel.phone, Channel.chat, Channel.whatsa
 
 SENTIMENTS = ("negative", "neutral", "positive")
 COMPLEXITIES = ("low", "medium", "high")
+#: the claim label of a contact about none of the claim types: what the out-of-scope gate answers, and the label of
+#: training examples of such contacts (a claim head trained with it learns what to turn away)
+OUT_OF_SCOPE = "out_of_scope"
 
 
 class Speaker(StrEnum):

@@ -17,6 +17,7 @@ from typing import ClassVar, Sequence
 import numpy as np
 from scipy import sparse
 
+from claimtriage.data.schema import OUT_OF_SCOPE
 from claimtriage.models.calibration import TemperatureScaler
 from claimtriage.models.features import SparseConfig, SparseTextFeatures
 
@@ -200,6 +201,21 @@ class Head:
     def predict_proba(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """Calibrated probabilities, (n, n_labels) in the order of `labels` (independent ones if multi-label)."""
         return self.scaler.transform(self.logits(embeddings, texts))
+
+    @property
+    def out_of_scope_index(self) -> int | None:
+        """The column of the `out_of_scope` label when the head was trained with examples of it (contacts about none
+        of the claim types), else None. A contact whose top label it is, is out of scope whatever the gate says."""
+        if self.config.multi_label or OUT_OF_SCOPE not in self.labels:
+            return None
+        return self.labels.index(OUT_OF_SCOPE)
+
+    def said_out_of_scope(self, probs: np.ndarray) -> np.ndarray:
+        """True where `out_of_scope` is the top label of `probs` (all False without that label)."""
+        index = self.out_of_scope_index
+        if index is None:
+            return np.zeros(len(probs), dtype=bool)
+        return np.asarray(probs).argmax(axis=1) == index
 
     def predict(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> list:
         """The most probable label per row; for multi-label, the list of labels over the threshold."""

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from claimtriage.data.schema import OUT_OF_SCOPE
 from claimtriage.models.calibration import expected_calibration_error
 
-OUT_OF_SCOPE = "out_of_scope"
 
 
 def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], probs: np.ndarray | None = None,

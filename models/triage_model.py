@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from claimtriage.data.normalise import NormalisedContact, normalise
-from claimtriage.data.schema import Contact
+from claimtriage.data.schema import OUT_OF_SCOPE, Contact
 from claimtriage.models.encoder import Encoder
 from claimtriage.models.heads import ClaimHead, ComplexityHead, Head, SentimentHead
 from claimtriage.models.oos import OutOfScopeDetector
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 HEAD_CLASSES: dict[str, type[Head]] = {"claim": ClaimHead, "sentiment": SentimentHead, "complexity": ComplexityHead}
-OUT_OF_SCOPE = "out_of_scope"
 
 
 @dataclass
@@ -111,8 +110,12 @@ class TriageModel:
         head = self.heads["claim"]
         probs = head.predict_proba(emb, texts)
         rejected = self.oos.reject(emb, probs) if self.oos is not None else np.zeros(len(out), dtype=bool)
+        rejected = rejected | head.said_out_of_scope(probs)
+        # the claim types only: a head trained with out-of-scope examples names its most likely claim type even when
+        # the contact is turned away (the answer says out_of_scope, the top-k what it would otherwise be)
+        background = head.out_of_scope_index
         for i, scored in enumerate(out):
-            order = np.argsort(-probs[i])[: self.top_k]
+            order = [j for j in np.argsort(-probs[i]) if j != background][: self.top_k]
             best = int(order[0])
             scored.claim = OUT_OF_SCOPE if rejected[i] else head.labels[best]
             scored.claim_confidence = float(probs[i, best])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from claimtriage.data.journeys.store import JourneyStore
-from claimtriage.data.schema import Contact
+from claimtriage.data.schema import OUT_OF_SCOPE, Contact
 from claimtriage.serving.engine import TriageEngine
 from claimtriage.serving.policy import JourneyFeatures, PolicyConfig, RoutingInput
 
@@ -45,7 +45,7 @@ def fresh_engine(engine: TriageEngine, policy: PolicyConfig | None = None) -> Tr
 
 def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 256) -> list[RoutingCase]:
     """Triage contacts in time order through `engine` (give it a fresh store) and keep what routing needs."""
-    known = set(engine.model.heads["claim"].labels) if "claim" in engine.model.heads else set()
+    known = set(engine.model.heads["claim"].labels) - {OUT_OF_SCOPE} if "claim" in engine.model.heads else set()
     ordered = sorted(contacts, key=lambda c: (c.timestamp, c.id))
     cases: list[RoutingCase] = []
     for contact, answer, x, features in engine.triage_with_inputs(ordered, batch_size):

@@ -23,6 +23,7 @@ EXPECTED = {
     "nlupp": {"fold0": 151, "fold3": 152, "fold19": 149},
     "xsid": {"validation": 600, "test": 1_000},
     "emoita_vad": {None: 10_062},
+    "hwu64": {"train": 9_960, "test": 1_076},
 }
 TOTALS = {"nlupp": 3_080}
 
@@ -216,13 +217,23 @@ def test_by_name_and_by_path_give_the_same_contacts(name):
 
 @pytest.mark.data
 @pytest.mark.shared_data
-@pytest.mark.parametrize("name", SHARED_SETS)
+@pytest.mark.parametrize("name", [n for n in SHARED_SETS if adapter_for(n).MARKERS])
 def test_a_renamed_folder_is_recognised_by_its_files(tmp_path, name):
     # a link, not a copy: the sets are read where they are
     link = tmp_path / "my_copy"
     link.symlink_to(_shared_dir() / name, target_is_directory=True)
     assert detect_shared_set(link) == name
     assert [c.id for c in load_shared(link, limit=5)] == [c.id for c in load_shared(name, limit=5)]
+
+
+@pytest.mark.data
+@pytest.mark.shared_data
+def test_a_set_without_markers_is_known_by_its_folder_name_only(tmp_path):
+    # HWU64's files are called train.csv and test.csv: recognising them by name would claim any user's folder
+    link = tmp_path / "my_copy"
+    link.symlink_to(_shared_dir() / "hwu64", target_is_directory=True)
+    assert detect_shared_set(link) is None
+    assert detect_shared_set(_shared_dir() / "hwu64") == "hwu64"
 
 
 @pytest.mark.unit

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from claimtriage.models.metrics import (
+    OUT_OF_SCOPE,
     classification_metrics,
     gated_metrics,
     multilabel_metrics,
@@ -50,7 +51,7 @@ def evaluate_head(name: str, head: Head, examples: Examples, embeddings: np.ndar
         predicted = head.predict(embeddings, texts)
         return {"n_eval": len(truth), **multilabel_metrics(truth, predicted, head.labels)}, []
     predicted = [head.labels[i] for i in probs.argmax(axis=1)]
-    known = set(head.labels)
+    known = set(head.labels) - {OUT_OF_SCOPE}  # rows labelled out_of_scope are out of scope, learnt or not
     in_scope = [i for i, y in enumerate(truth) if y in known]
     pick = lambda seq: [seq[i] for i in in_scope]  # noqa: E731 - a local shorthand
     metrics: dict[str, Any] = {"n_eval": len(truth)}
@@ -61,8 +62,10 @@ def evaluate_head(name: str, head: Head, examples: Examples, embeddings: np.ndar
     if unseen:  # names as a list: MLflow metric keys cannot hold every label a user writes
         metrics["unseen_labels"] = sorted(unseen)
         metrics["n_unseen_label_rows"] = sum(unseen.values())
-    if oos is not None:
-        rejected = oos.reject(embeddings, probs)
+    if oos is not None or head.out_of_scope_index is not None:
+        rejected = head.said_out_of_scope(probs)
+        if oos is not None:
+            rejected |= oos.reject(embeddings, probs)
         metrics["rejected_share"] = float(rejected.mean())
         metrics.update(gated_metrics(truth, predicted, rejected, known))
     if name in ("sentiment", "complexity"):

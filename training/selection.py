@@ -26,6 +26,7 @@ import numpy as np
 
 from claimtriage.models.features import SparseConfig, SparseTextFeatures
 from claimtriage.models.heads import Head, HeadConfig
+from claimtriage.models.metrics import OUT_OF_SCOPE
 from claimtriage.models.oos import OutOfScopeDetector
 from claimtriage.training.config import HeadTrainConfig, SelectionConfig
 
@@ -171,7 +172,7 @@ def select_oos_method(head: Head, selection: SelectionConfig, seed: int, train: 
     """The out-of-scope method that catches more pseudo-unseen validation rows at the threshold rule, and the record;
     None when there are too few labels to hold some out."""
     rng = np.random.default_rng(seed)
-    labels = sorted(set(head.labels) & set(validation.labels))
+    labels = sorted((set(head.labels) & set(validation.labels)) - {OUT_OF_SCOPE})  # claims only, as in `_fit_gate`
     n_hold = max(1, round(selection.oos_probe_share * len(labels)))
     if len(labels) < 4:
         return None, {"skipped": f"{len(labels)} labels in validation: too few to hold some out"}
@@ -183,7 +184,7 @@ def select_oos_method(head: Head, selection: SelectionConfig, seed: int, train: 
     probe.sparse_features = ngrams
     x_train = probe.features(train.embeddings[keep], sub_texts)
     probe.fit(train.embeddings[keep], sub_texts, sub_labels, ngrams=ngrams, features=x_train)
-    inside = [i for i, lab in enumerate(validation.labels) if lab in set(probe.labels)]
+    inside = [i for i, lab in enumerate(validation.labels) if lab in set(probe.labels) and lab != OUT_OF_SCOPE]
     outside = [i for i, lab in enumerate(validation.labels) if lab in held]
     rows = inside + outside
     texts = [validation.texts[i] for i in rows]

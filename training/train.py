@@ -28,6 +28,7 @@ from claimtriage.data.paths import workspace_dir
 from claimtriage.models.embedding_cache import EmbeddingCache
 from claimtriage.models.encoder import Encoder
 from claimtriage.models.heads import HeadConfig
+from claimtriage.models.metrics import OUT_OF_SCOPE
 from claimtriage.models.oos import OutOfScopeDetector
 from claimtriage.models.triage_model import HEAD_CLASSES, TriageModel
 from claimtriage.training.config import TrainConfig
@@ -206,7 +207,9 @@ def _train(config: TrainConfig, out: Path) -> TrainResult:
             head.calibrate(emb["validation"][val_rows], [split_data.validation.texts[i] for i in val_rows],
                            [split_data.validation.labels[i] for i in val_rows])
         if name == "claim" and head_cfg.oos_accept_rate is not None and not head.config.multi_label:
-            oos, gate = _fit_gate(head, head_cfg, config, train_rows, val_rows_all, val_rows, selected)
+            # the threshold is set on claims only: examples of out-of-scope contacts are what the gate must turn away
+            in_scope_rows = [i for i in val_rows if split_data.validation.labels[i] != OUT_OF_SCOPE]
+            oos, gate = _fit_gate(head, head_cfg, config, train_rows, val_rows_all, in_scope_rows, selected)
             if oos is None:  # every label too rare to hold one out: no held-out in-scope rows to set the threshold on
                 log.warning("training.no_oos_gate head=%s: no validation examples of trained labels", name)
                 metrics.setdefault("warnings", []).append(

@@ -28,11 +28,17 @@ SHARED_SETS: tuple[str, ...] = (
     "nlupp",
     "xsid",
     "emoita_vad",
+    "hwu64",
 )
 
 #: derived views of a shared set: view name -> (set, loader function of its adapter); e.g. Bitext relabelled onto
-#: this project's claim types (bitext_customer_support.load_claim_types)
-VIEWS: dict[str, tuple[str, str]] = {"bitext_claim_types": ("bitext_customer_support", "load_claim_types")}
+#: this project's claim types (bitext_customer_support.load_claim_types), or requests that are none of them, labelled
+#: out_of_scope (hwu64.load_out_of_scope, xsid.load_out_of_scope)
+VIEWS: dict[str, tuple[str, str]] = {
+    "bitext_claim_types": ("bitext_customer_support", "load_claim_types"),
+    "hwu64_out_of_scope": ("hwu64", "load_out_of_scope"),
+    "xsid_out_of_scope": ("xsid", "load_out_of_scope"),
+}
 
 __all__ = [
     "SHARED_SETS", "VIEWS", "load_view", "SOURCE_EPOCH", "Adapter", "LoadedContacts", "adapter_for", "detect_shared_set", "load_shared",

@@ -8,6 +8,10 @@ The two languages are parallel line by line (checked: the Italian `# text-en` eq
 pair shares thread_id `xsid-<split>-<id>` (and metadata["parallel_id"]): `data.splits` keeps a request and its
 translation in the same split. Ids: `xsid-<lang>-<split>-<id>`; metadata["slots"] lists the slot types (from the
 B- tags). No source time.
+
+`load_out_of_scope` is the `xsid_out_of_scope` view: the validation requests of both languages (alarms, reminders,
+weather, music, restaurants, films: none of a contact centre's claim types) relabelled `out_of_scope`, as Italian and
+English examples of what a claim head must not force into a claim type. The test split is never read by it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect, customer_turn
-from claimtriage.data.schema import Channel, Contact, Labels
+from claimtriage.data.schema import OUT_OF_SCOPE, Channel, Contact, Labels
 
 NAME = "xsid"
 SPLITS = ("validation", "test")
@@ -72,3 +76,19 @@ def load(root: Path, split: str | None = None, limit: int | None = None) -> Load
     if not any(root.rglob("*.conll")):
         raise FileNotFoundError(f"{root}: no xSID .conll files")
     return collect(_contacts(root, (wanted,) if wanted else SPLITS), source=NAME, split=wanted, limit=limit)
+
+
+def load_out_of_scope(root: Path) -> LoadedContacts:
+    """The `xsid_out_of_scope` view: validation requests in Italian and English, each labelled `out_of_scope` (the
+    intent stays in labels.signals["intent"]); a request and its translation keep one thread_id. xSID's split is kept
+    as metadata["source_split"], so a training config carves its own roles from the view."""
+    if not any(root.rglob("*.conll")):
+        raise FileNotFoundError(f"{root}: no xSID .conll files")
+    kept = []
+    for contact in _contacts(root, ("validation",)):
+        contact.labels.signals["intent"] = contact.labels.claim
+        contact.labels.claim = OUT_OF_SCOPE
+        # examples to train on, not xSID's validation role: a config carves its own roles from the view
+        contact.metadata["source_split"] = contact.metadata.pop("split")
+        kept.append(contact)
+    return collect(iter(kept), source="xsid_out_of_scope", split=None, limit=None)

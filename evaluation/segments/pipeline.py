@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from claimtriage.data.normalise import normalise
-from claimtriage.data.schema import Contact
+from claimtriage.data.schema import OUT_OF_SCOPE, Contact
 from claimtriage.evaluation.segments.encoding import for_segmentation
 from claimtriage.evaluation.segments.journeys import channel_paths, replay_journeys
 from claimtriage.evaluation.segments.naming import distinctive_words, majority, segment_names
@@ -98,7 +98,8 @@ def segment_contacts(contacts: Sequence[Contact], model: TriageModel, config: Se
 
     clock = time.perf_counter()
     claim_head = model.heads.get("claim")
-    claim_labels = list(claim_head.labels) if claim_head is not None else []
+    # the claim types (top-k never names out_of_scope, a label a head may learn from examples of it)
+    claim_labels = [lab for lab in claim_head.labels if lab != OUT_OF_SCOPE] if claim_head is not None else []
     proba = claim_matrix(scores, claim_labels) if claim_labels else None
     out_of_scope = float(np.mean([s.out_of_scope for s in scores]))
     if proba is not None and out_of_scope > MAX_OUT_OF_SCOPE:
