@@ -106,3 +106,18 @@ def test_xsid_view_is_the_validation_split_in_both_languages(views):
     from claimtriage.data.sources import load_source
 
     assert [c.id for c in load_source("xsid_out_of_scope").contacts] == [c.id for c in view]
+
+
+@pytest.mark.unit
+def test_the_benchmark_table_names_the_variant_that_flags_least_customer_care():
+    from claimtriage.evaluation.oos_examples import PROBES, markdown
+
+    def row(care: float, hotels: float) -> dict:
+        flagged = {p: (care if kind == "real customer care" else hotels) for p, kind in PROBES.items()}
+        return {"in_scope_accuracy": 0.9, "oos_recall": None, "flagged": flagged}
+
+    report = {"config": "demo.yaml", "probes": {p: 10 for p in PROBES}, "seconds": 1.0, "load_average": 0.5,
+              "variants": {"gate": row(0.5, 0.7), "examples": row(0.1, 0.85)}}
+    text = markdown(report)
+    assert "Least customer care flagged: examples (0.100" in text
+    assert "| gate | 0.900 | - | 0.700 |" in text

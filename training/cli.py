@@ -126,9 +126,10 @@ def tune_policy_command(
     target_misroute: Annotated[float, typer.Option(help="the misroute rate not to exceed (share of all contacts)")] = 0.02,
     limit: Annotated[Optional[int], typer.Option(help="use only the first N contacts (in time order)")] = None,
     oos_data: Annotated[str, typer.Option(help="out-of-scope requests none of which may go to the bot under the "
-                                               "chosen thresholds ('' for none)")] = "xsid",
-    oos_split: Annotated[str, typer.Option(help="the split of --oos-data (the routing suite checks xsid's test "
-                                                "split)")] = "validation",
+                                               "chosen thresholds ('' for none); the default is never trained on "
+                                               "by the configs here (the demo claim head learns from "
+                                               "hwu64_out_of_scope and xsid_out_of_scope)")] = "hwu64_out_of_scope_test",
+    oos_split: Annotated[str, typer.Option(help="the split of --oos-data, where it has splits")] = "",
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the curve and thresholds to MLflow")] = True,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
     deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML of the data's brand (default: "

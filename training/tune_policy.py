@@ -52,11 +52,13 @@ def _plot(curve: list[dict[str, float]], chosen: dict[str, float] | None, target
 def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", policy_path: str | Path | None = None,
                 out_policy: str | Path | None = None, target_misroute: float = 0.02, limit: int | None = None,
                 out_dir: Path = OUT_DIR, track: bool = True, tracking_uri: str | None = None,
-                engine: TriageEngine | None = None, oos_data: str | None = "xsid", oos_split: str | None = "validation",
+                engine: TriageEngine | None = None, oos_data: str | None = "hwu64_out_of_scope_test",
+                oos_split: str | None = None,
                 deployment: Deployment | None = None, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file. `oos_data`:
-    out-of-scope requests that must all reach a person under the chosen thresholds (default: the xSID validation
-    split; `claimtriage evaluate --suite routing` checks the test split); None or an unavailable set: no guard."""
+    out-of-scope requests that must all reach a person under the chosen thresholds (default: HWU64's off-domain test
+    requests, which no config here trains on; `claimtriage evaluate --suite routing` checks xSID's test split); None
+    or an unavailable set: no guard."""
     if not 0 < target_misroute < 1:
         raise ValueError(f"target misroute must be between 0 and 1, not {target_misroute}")
     policy_path = Path(policy_path) if policy_path else DEFAULT_POLICY

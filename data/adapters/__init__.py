@@ -37,6 +37,7 @@ SHARED_SETS: tuple[str, ...] = (
 VIEWS: dict[str, tuple[str, str]] = {
     "bitext_claim_types": ("bitext_customer_support", "load_claim_types"),
     "hwu64_out_of_scope": ("hwu64", "load_out_of_scope"),
+    "hwu64_out_of_scope_test": ("hwu64", "load_out_of_scope_test"),
     "xsid_out_of_scope": ("xsid", "load_out_of_scope"),
 }
 

@@ -8,6 +8,7 @@ recognised by its folder name (`hwu64`): its file names are too common to detect
 claim types (alarms, music, weather, cooking, ...), relabelled `out_of_scope`, as examples of what a claim head must
 not force into a claim type. Scenarios that a customer might also bring to a contact centre are left out whole
 (`general` chit-chat and yes/no answers, `qa`, `email`, `social`: complaining about a company on social media).
+`load_out_of_scope_test` (view `hwu64_out_of_scope_test`) is the same scenarios from the test file, all rows.
 """
 
 from __future__ import annotations
@@ -62,23 +63,30 @@ def load(root: Path, split: str | None = None, limit: int | None = None) -> Load
     return collect(rows(), source=NAME, split=wanted, limit=limit, skipped=skipped)
 
 
-def load_out_of_scope(root: Path, per_intent: int = PER_INTENT) -> LoadedContacts:
-    """The `hwu64_out_of_scope` view: train requests of OFF_DOMAIN_SCENARIOS, at most `per_intent` per intent, each
-    labelled `out_of_scope` (the intent stays in labels.signals["intent"]). The test file is never read."""
+def load_out_of_scope(root: Path, per_intent: int | None = PER_INTENT, split: str = "train") -> LoadedContacts:
+    """The `hwu64_out_of_scope` view: train requests of OFF_DOMAIN_SCENARIOS, at most `per_intent` per intent (None:
+    all), each labelled `out_of_scope` (the intent stays in labels.signals["intent"]). The test file is not read."""
     skipped: Counter[str] = Counter()
     by_intent: dict[str, list[Contact]] = {}
-    for contact in _rows(root, "train", skipped):
+    for contact in _rows(root, split, skipped):
         by_intent.setdefault(contact.labels.claim, []).append(contact)
     kept: list[Contact] = []
     for intent, rows in by_intent.items():
         if intent.split("_", 1)[0] not in OFF_DOMAIN_SCENARIOS:
             skipped["scenario_not_off_domain"] += len(rows)
             continue
-        chosen = rows[:: max(1, len(rows) // per_intent)][:per_intent]
+        chosen = rows if per_intent is None else rows[:: max(1, len(rows) // per_intent)][:per_intent]
         for contact in chosen:
             contact.labels.signals["intent"] = intent
             contact.labels.claim = OUT_OF_SCOPE
             contact.metadata["source_split"] = contact.metadata.pop("split")  # a config carves its own roles
             kept.append(contact)
         skipped["over_per_intent_cap"] += len(rows) - len(chosen)
-    return collect(iter(kept), source="hwu64_out_of_scope", split=None, limit=None, skipped=skipped)
+    return collect(iter(kept), source=f"hwu64_out_of_scope{'' if split == 'train' else '_' + split}", split=None,
+                   limit=None, skipped=skipped)
+
+
+def load_out_of_scope_test(root: Path) -> LoadedContacts:
+    """The `hwu64_out_of_scope_test` view: every test request of OFF_DOMAIN_SCENARIOS, labelled `out_of_scope`: never
+    trained on by the configs here, so `tune-policy` checks with it that no off-domain request reaches the bot."""
+    return load_out_of_scope(root, per_intent=None, split="test")
