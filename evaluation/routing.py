@@ -94,7 +94,9 @@ def markdown(r: dict[str, Any]) -> str:
                      f"accomplished sent to the bot (must be 0) {tick(s['meets'])}; {s['n']} threads.")
     if "n" in b:
         lines.append(f"- Out of scope (xSID: weather, alarms, music... in it/en): {_pct(b['to_person_rate'])} of {b['n']} "
-                     f"reach a person {tick(b['meets'])}; the out-of-scope gate flags "
-                     f"{_pct(b['flagged_out_of_scope_rate'])}.")
+                     f"reach a person {tick(b['meets'])}; the model flags {_pct(b['flagged_out_of_scope_rate'])} "
+                     "out of scope (the demo claim head learns out-of-scope from xSID's validation requests among "
+                     "others: the test requests here are new sentences of the same kinds; RESULTS oos-examples has "
+                     "kinds it never saw).")
     lines.append("")
     return "\n".join(lines)
