@@ -113,6 +113,7 @@ def sweep(cases: Sequence[RoutingCase], policy: PolicyConfig,
                 if g is not None:
                     row["guard_to_bot"] = int((~g["hard"] & (g["confidence"] >= c) & (g["complexity"] <= k)
                                                & (g["sentiment"] >= s)).sum())
+                    row["guard_to_bot_rate"] = row["guard_to_bot"] / len(guard)
                 rows.append(row)
     return rows
 
@@ -126,10 +127,14 @@ def frontier(rows: list[dict[str, float]]) -> list[dict[str, float]]:
     return best
 
 
-def choose(rows: list[dict[str, float]], target_misroute: float) -> dict[str, float] | None:
-    """The thresholds with the most automation at or under the target misroute rate and with no guard (out-of-scope)
-    contact sent to the bot (ties: fewer misroutes, then the stricter confidence)."""
-    ok = [r for r in rows if r["misroute_rate"] <= target_misroute and r.get("guard_to_bot", 0) == 0]
+def choose(rows: list[dict[str, float]], target_misroute: float,
+           max_guard_rate: float | None = None) -> dict[str, float] | None:
+    """The thresholds with the most automation at or under the target misroute rate and with at most
+    `max_guard_rate` of the guard (out-of-scope) contacts sent to the bot (ties: fewer misroutes, then the stricter
+    confidence). `max_guard_rate` None: the target misroute rate, the share of wrong bot routes allowed for any
+    contact; 0: none of them."""
+    limit = target_misroute if max_guard_rate is None else max_guard_rate
+    ok = [r for r in rows if r["misroute_rate"] <= target_misroute and r.get("guard_to_bot_rate", 0.0) <= limit]
     if not ok:
         return None
     return max(ok, key=lambda r: (r["automation_rate"], -r["misroute_rate"], r["min_claim_confidence"]))

@@ -53,12 +53,16 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
                 out_policy: str | Path | None = None, target_misroute: float = 0.02, limit: int | None = None,
                 out_dir: Path = OUT_DIR, track: bool = True, tracking_uri: str | None = None,
                 engine: TriageEngine | None = None, oos_data: str | None = "hwu64_out_of_scope_test",
-                oos_split: str | None = None,
+                oos_split: str | None = None, oos_guard_rate: float | None = None,
                 deployment: Deployment | None = None, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file. `oos_data`:
-    out-of-scope requests that must all reach a person under the chosen thresholds (default: HWU64's off-domain test
-    requests, which no config here trains on; `claimtriage evaluate --suite routing` checks xSID's test split); None
-    or an unavailable set: no guard."""
+    out-of-scope requests (default: HWU64's off-domain test requests, which no config here trains on; `claimtriage
+    evaluate --suite routing` checks xSID's test split; None or an unavailable set: no guard) of which at most
+    `oos_guard_rate` may reach the bot under the chosen thresholds. None: the target misroute rate, the share of
+    wrong bot routes any contact is allowed (0 would let the single most confident of hundreds of off-domain requests
+    set the confidence threshold for every customer)."""
+    if oos_guard_rate is not None and not 0 <= oos_guard_rate < 1:
+        raise ValueError(f"out-of-scope guard rate must be in [0, 1), not {oos_guard_rate}")
     if not 0 < target_misroute < 1:
         raise ValueError(f"target misroute must be between 0 and 1, not {target_misroute}")
     policy_path = Path(policy_path) if policy_path else DEFAULT_POLICY
@@ -77,10 +81,12 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
     guard = _guard_cases(base, policy, oos_data, oos_split, echo)
     rows = sweep(tune, policy, guard)
     curve = frontier(rows)
-    chosen = choose(rows, target_misroute)
+    guard_rate = target_misroute if oos_guard_rate is None else oos_guard_rate
+    chosen = choose(rows, target_misroute, guard_rate)
     if chosen is None:
         raise ValueError(f"no thresholds reach a misroute rate of {target_misroute:.1%} on {data}"
-                         + (f" while sending none of the {len(guard)} out-of-scope requests to the bot" if guard else ""))
+                         + (f" while sending at most {guard_rate:.1%} of the {len(guard)} out-of-scope requests to "
+                            "the bot" if guard else ""))
     thresholds = {k: chosen[k] for k in ("min_claim_confidence", "max_complexity_score", "min_sentiment_score")}
     heldout = apply_thresholds(held, policy, thresholds)
     summary = {
@@ -89,7 +95,7 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
         "tune": {k: chosen[k] for k in ("automation_rate", "misroute_rate", "bot_error_rate")},
         "holdout": heldout["overall"], "holdout_per_channel": heldout["per_channel"],
         "bot_settled_share": heldout["bot_settled_share"],
-        "oos_guard": {"data": oos_data, "split": oos_split, "n": len(guard),
+        "oos_guard": {"data": oos_data, "split": oos_split, "n": len(guard), "max_rate": guard_rate,
                       "to_bot": chosen.get("guard_to_bot", 0)} if guard else None,
         "definitions": "misroute rate = bot-routed contacts that needed a person (outcome not settled by a bot) or "
                        "were out of scope, over all contacts; bot_error_rate = the same over bot-routed contacts",
