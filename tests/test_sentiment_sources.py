@@ -1,0 +1,36 @@
+"""The sentiment-sources benchmark's table and its held-out threads."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from claimtriage.evaluation.sentiment_sources import held_out, markdown
+
+
+@pytest.mark.unit
+def test_held_out_threads_are_a_stable_share_chosen_by_thread():
+    contacts = [SimpleNamespace(thread_id=f"t{i}", id=f"c{i}") for i in range(2000)]
+    share = sum(held_out(c) for c in contacts) / len(contacts)
+    assert 0.25 < share < 0.35
+    assert [held_out(c) for c in contacts] == [held_out(c) for c in contacts]
+    twin = SimpleNamespace(thread_id="t7", id="other")
+    assert held_out(twin) == held_out(contacts[7])  # a thread's contacts stay on one side
+
+
+@pytest.mark.unit
+def test_the_table_shows_every_model_and_the_gain_follows_the_numbers():
+    def scores(acc: float) -> dict:
+        return {"accuracy": acc, "macro_f1": acc - 0.1}
+
+    def row(ours: float) -> dict:
+        cell = lambda: {"n": 10, "ours": scores(ours), "tfidf_svm": scores(0.5), "encoder_svm": scores(0.55)}  # noqa: E731
+        return {"n_train": 100, "xlmt_it": cell(), "xlmt_en": cell(), "stc3_held_out": cell()}
+
+    report = {"config": "training/configs/demo.yaml", "seconds": 3.0, "load_average": 1.0,
+              "variants": {"without STC-3": row(0.6), "with STC-3": row(0.7)}}
+    text = markdown(report)
+    assert "| with STC-3 | claimtriage head | 0.700 / 0.600 |" in text
+    assert "| without STC-3 | TF-IDF + LinearSVC | 0.500 / 0.400 |" in text
+    assert "+0.100 on stc3_held_out" in text
