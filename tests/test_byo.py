@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from claimtriage.cli import app
 from claimtriage.data.schema import Channel, Contact
 from claimtriage.data.splits import role_counts, stratified_split
-from claimtriage.models.metrics import gated_metrics
+from claimtriage.models.metrics import OUT_OF_SCOPE, gated_metrics
 from claimtriage.training.cli import user_data_config
 from claimtriage.training.dataset import SourceCache, head_data, hold_out_across_heads
 
@@ -103,6 +103,27 @@ def test_every_task_trains_from_a_users_file(task, templates, tmp_path, workspac
             assert key in metrics, key
         assert metrics["accuracy_all_rows"] <= 24 / 28  # the 4 unseen rows can never be right with the gate off
     assert (tmp_path / "out" / "model").is_dir() and _leftovers(tmp_path) == []
+
+
+@pytest.mark.model
+def test_rows_labelled_out_of_scope_in_a_users_file_teach_what_to_turn_away(tmp_path, workspace):
+    from claimtriage.models.triage_model import TriageModel
+
+    off_topic = {"out_of_scope": ["set an alarm for {} am", "play song number {}", "what is the weather on day {}",
+                                  "add {} eggs to my shopping list"]}
+    train = _write(tmp_path / "train.csv", _rows({**TEMPLATES, **off_topic}, range(6)))
+    held = _rows(TEMPLATES, (100, 101)) + _rows(off_topic, (200, 201))
+    result = _train(tmp_path, train, _write(tmp_path / "eval.csv", held), "--task", "claim")
+    assert result.exit_code == 0, result.output
+    claim = json.loads((tmp_path / "out" / "metrics.json").read_text())["heads"]["claim"]
+    assert claim["n_out_of_scope"] == 8 and claim["n_in_scope"] == 24  # out_of_scope rows are not a claim type
+    assert claim["oos_recall"] >= 0.75
+    model = TriageModel.load(tmp_path / "out" / "model")
+    said = model.predict([_contact("a", "play song number 300", "out_of_scope"),
+                          _contact("b", "where is my refund for order 300", "refund")])
+    assert said[0].out_of_scope and said[0].claim == OUT_OF_SCOPE
+    assert not said[1].out_of_scope and said[1].claim == "refund"
+    assert all(label != OUT_OF_SCOPE for s in said for label, _ in s.claim_top_k)
 
 
 # ---- the split by label ------------------------------------------------------------------------------------------
