@@ -23,17 +23,15 @@ cross-validation, where the folds give a spread to compare differences with.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from claimtriage.data.paths import OFFLINE_DEFAULTS, PROJECT_ROOT
-from claimtriage.evaluation.results import update_section
+from claimtriage.evaluation.results import benchmark_main
 
 DEFAULT_OUT = PROJECT_ROOT / "evaluation" / "encoder_concat.json"
 COMMAND = ".venv/bin/python -m claimtriage.evaluation.encoder_concat"
@@ -314,14 +312,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--no-results", action="store_true", help="do not rewrite evaluation/RESULTS.md")
-    args = parser.parse_args(argv)
-    report = run()
-    args.out.write_text(json.dumps(report, indent=2))
-    if not args.no_results:
-        update_section(SECTION, markdown(report))
+    benchmark_main(__doc__.split("\n")[0], SECTION, DEFAULT_OUT, lambda _: run(), markdown, argv)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ No hand-written journeys are used here: they are for measuring the whole product
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import tempfile
@@ -30,7 +29,7 @@ import numpy as np
 
 from claimtriage.data.paths import PROJECT_ROOT
 from claimtriage.data.sources import load_source
-from claimtriage.evaluation.results import update_section
+from claimtriage.evaluation.results import benchmark_main
 from claimtriage.training.config import SourceConfig, load_config
 from claimtriage.training.train import train
 
@@ -133,15 +132,11 @@ def markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=None)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--no-results", action="store_true", help="do not rewrite evaluation/RESULTS.md")
-    args = parser.parse_args(argv)
-    report = run(args.variants)
-    args.out.write_text(json.dumps(report, indent=2))
-    if not args.no_results:
-        update_section("oos-examples", markdown(report))
+    def arguments(parser) -> None:
+        parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=None)
+
+    benchmark_main(__doc__.split("\n")[0], "oos-examples", DEFAULT_OUT, lambda args: run(args.variants), markdown, argv,
+                   arguments)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ journeys are used here.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -24,7 +23,7 @@ import numpy as np
 from claimtriage.data.io import write_contacts
 from claimtriage.data.paths import PROJECT_ROOT
 from claimtriage.data.sources import load_source
-from claimtriage.evaluation.results import update_section
+from claimtriage.evaluation.results import benchmark_main
 from claimtriage.training.config import SourceConfig, load_config
 from claimtriage.training.labels import build_examples
 from claimtriage.training.train import train
@@ -122,14 +121,7 @@ def markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--no-results", action="store_true", help="do not rewrite evaluation/RESULTS.md")
-    args = parser.parse_args(argv)
-    report = run()
-    args.out.write_text(json.dumps(report, indent=2))
-    if not args.no_results:
-        update_section("sentiment-sources", markdown(report))
+    benchmark_main(__doc__.split("\n")[0], "sentiment-sources", DEFAULT_OUT, lambda _: run(), markdown, argv)
 
 
 if __name__ == "__main__":

@@ -34,3 +34,20 @@ def test_the_table_shows_every_model_and_the_gain_follows_the_numbers():
     assert "| with STC-3 | claimtriage head | 0.700 / 0.600 |" in text
     assert "| without STC-3 | TF-IDF + LinearSVC | 0.500 / 0.400 |" in text
     assert "+0.100 on stc3_held_out" in text
+
+
+@pytest.mark.unit
+def test_a_benchmarks_command_line_writes_its_report_where_asked(tmp_path):
+    from claimtriage.evaluation.results import benchmark_main
+
+    seen = {}
+
+    def run(args):
+        seen["flag"] = args.flag
+        return {"figure": 1}
+
+    report = benchmark_main("x", "never-written", tmp_path / "default.json", run, lambda r: "",
+                            ["--out", str(tmp_path / "r.json"), "--no-results", "--flag", "7"],
+                            lambda parser: parser.add_argument("--flag"))
+    assert report == {"figure": 1} and seen == {"flag": "7"}
+    assert (tmp_path / "r.json").read_text().strip().startswith("{") and not (tmp_path / "default.json").exists()
