@@ -93,3 +93,27 @@ def test_oos_method_is_chosen_on_pseudo_unseen_labels():
     assert method in ("logit_margin", "knn_prob") and record["chosen"] == method
     assert len(record["held_out_labels"]) == 1 and record["n_pseudo_unseen"] == 8
     assert set(record["methods"]) == {"logit_margin", "knn_prob"}
+
+
+def test_a_small_validation_role_is_helped_by_cross_validation_over_train_and_validation():
+    train, val = _rows(20, 0, word_only=True), _rows(2, 1, word_only=True)  # 12 validation rows: noise
+    head, record = select_head(ClaimHead, _head_cfg(), SMALL, 0, train, val)
+    assert record["method"].startswith("5-fold cross-validation") and "12 validation rows" in record["why"]
+    assert record["chosen"]["sparse"] is True
+    # the chosen head learns from the train role only: its n-gram vocabulary is the train texts'
+    alone = ClaimHead(head.config).fit(train.embeddings, train.texts, train.labels)
+    np.testing.assert_allclose(head.coef, alone.coef, rtol=1e-5, atol=1e-6)
+    _, single = select_head(ClaimHead, _head_cfg(), SelectionConfig(C_factors=[0.1, 1.0], cv_below=0), 0, train, val)
+    assert "method" not in single and single["n_validation"] == 12
+
+
+def test_cross_validation_keeps_labels_too_rare_for_a_fold_in_every_fitting_part():
+    from claimtriage.training.selection import _cv_folds
+
+    train, val = _rows(10, 0), _rows(1, 1)
+    train.labels[-2:] = ["rare", "rare"]
+    folds = _cv_folds(SelectionConfig(), 0, train, val, list(range(len(val.labels))), False)
+    rare = [i for i, lab in enumerate(train.labels) if lab == "rare"]
+    assert all(set(rare) <= set(fit.tolist()) and not set(rare) & set(held.tolist()) for fit, held in folds)
+    held_all = np.concatenate([held for _, held in folds])
+    assert len(held_all) == len(set(held_all.tolist())) == len(train.labels) + len(val.labels) - len(rare)

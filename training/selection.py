@@ -7,6 +7,10 @@ classifier) pair at the classifier's base C (logistic regression 10, linear SVM 
 `SelectionConfig.C_factors` for the best pair. Ties keep the earlier, simpler candidate (embedding alone before
 n-grams, logistic regression before the SVM). A setting written in the head's config is never searched.
 
+A small validation role (under `selection.cv_below` rows, e.g. 10% of a user's file of a couple of thousand rows) is
+too noisy to choose on: candidates are then scored by stratified k-fold cross-validation over train and validation
+together, and the chosen settings are fitted on train alone, as with a large validation role.
+
 The out-of-scope method is chosen on pseudo-unseen requests: a share of the trained labels is held out, a head with
 the chosen settings is fitted without them, and the method that rejects more of their validation rows at the same
 threshold rule wins. The threshold rule applies to every source of the head on its own and keeps the strictest
@@ -86,14 +90,25 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
         return head, record
     sparse_options = [settings["sparse"]] if "sparse" in pinned else [None, selection.ngrams]
     classifiers = [settings["classifier"]] if "classifier" in pinned else list(dict.fromkeys(selection.classifiers))
-    val_truth = [validation.labels[i] for i in val_rows]
+    folds = _cv_folds(selection, seed, train, validation, val_rows, probe.config.multi_label)
+    if folds is not None:
+        pooled = Rows(np.concatenate([train.embeddings, validation.embeddings[val_rows]]),
+                      train.texts + [validation.texts[i] for i in val_rows],
+                      list(train.labels) + [validation.labels[i] for i in val_rows])
+        splits = [(pooled_subset(pooled, fit), pooled_subset(pooled, held)) for fit, held in folds]
+        record.update(method=f"{len(folds)}-fold cross-validation over train and validation",
+                      why=f"{len(val_rows)} validation rows < selection.cv_below {selection.cv_below}")
+    else:
+        splits = [(train, Rows(validation.embeddings[val_rows], [validation.texts[i] for i in val_rows],
+                               [validation.labels[i] for i in val_rows]))]
     matrices = {}
-    for option in sparse_options:  # features once per option, shared by every C and classifier
-        ngrams = SparseTextFeatures(SparseConfig(**option)).fit(train.texts) if option is not None else None
-        template = head_cls(HeadConfig(**{**settings, "sparse": option}, seed=seed))
-        template.sparse_features = ngrams
-        matrices[_key(option)] = (ngrams, template.features(train.embeddings, train.texts),
-                                  template.features(validation.embeddings[val_rows], [validation.texts[i] for i in val_rows]))
+    for option in sparse_options:  # features once per option and split, shared by every C and classifier
+        for index, (fit_rows, held_rows) in enumerate(splits):
+            ngrams = SparseTextFeatures(SparseConfig(**option)).fit(fit_rows.texts) if option is not None else None
+            template = head_cls(HeadConfig(**{**settings, "sparse": option}, seed=seed))
+            template.sparse_features = ngrams
+            matrices[_key(option), index] = (ngrams, template.features(fit_rows.embeddings, fit_rows.texts),
+                                             template.features(held_rows.embeddings, held_rows.texts))
     tried: list[dict[str, Any]] = []
     best: tuple[float, Head, dict | None] | None = None
 
@@ -101,11 +116,17 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
         nonlocal best
         if any(t["sparse"] == (option is not None) and t["classifier"] == classifier and t["C"] == c_value for t in tried):
             return
-        ngrams, x_train, x_val = matrices[_key(option)]
         started = time.perf_counter()
-        head = head_cls(HeadConfig(**{**settings, "sparse": option, "classifier": classifier, "C": c_value}, seed=seed))
-        head.fit(train.embeddings, train.texts, train.labels, ngrams=ngrams, features=x_train)
-        score = _score(head, np.asarray(x_val @ head.coef.T + head.intercept), val_truth, selection.metric)
+        config = HeadConfig(**{**settings, "sparse": option, "classifier": classifier, "C": c_value}, seed=seed)
+        scores = []
+        for index, (fit_rows, held_rows) in enumerate(splits):
+            ngrams, x_fit, x_held = matrices[_key(option), index]
+            head = head_cls(config)
+            head._targets(train.labels)  # every fold's head knows every trained label, in the same order
+            head.fit(fit_rows.embeddings, fit_rows.texts, fit_rows.labels, ngrams=ngrams, features=x_fit)
+            scores.append(_score(head, np.asarray(x_held @ head.coef.T + head.intercept), held_rows.labels,
+                                 selection.metric))
+        score = float(np.mean(scores))
         tried.append({"sparse": option is not None, "classifier": classifier, "C": c_value, "score": round(score, 4),
                       "seconds": round(time.perf_counter() - started, 2)})
         log.info("training.selection candidate=%s", tried[-1])
@@ -119,9 +140,37 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
         _, chosen, option = best
         for factor in selection.C_factors:
             attempt(option, chosen.config.classifier, BASE_C[chosen.config.classifier] * factor)
-    record.update(candidates=tried, chosen=_describe(best[1].config), validation_score=round(best[0], 4),
+    score, head, option = best
+    if folds is not None:  # the folds chose the settings; the head itself learns from the train role only
+        head = head_cls(head.config).fit(train.embeddings, train.texts, train.labels)
+    record.update(candidates=tried, chosen=_describe(head.config), validation_score=round(score, 4),
                   n_validation=len(val_rows))
-    return best[1], record
+    return head, record
+
+
+def pooled_subset(rows: Rows, index: np.ndarray) -> Rows:
+    """The rows at `index`."""
+    return Rows(rows.embeddings[index], [rows.texts[i] for i in index], [rows.labels[i] for i in index])
+
+
+def _cv_folds(selection: SelectionConfig, seed: int, train: Rows, validation: Rows, val_rows: list[int],
+              multi_label: bool) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """Stratified folds over train + the validation rows of trained labels when the validation role is small, else
+    None (choose on the validation role). Labels with fewer rows than folds stay in every fold's fitting part."""
+    if multi_label or not selection.cv_below or len(val_rows) >= selection.cv_below:
+        return None
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.asarray([str(lab) for lab in list(train.labels) + [validation.labels[i] for i in val_rows]])
+    values, counts = np.unique(labels, return_counts=True)
+    rare = set(values[counts < selection.cv_folds])
+    common = np.flatnonzero([lab not in rare for lab in labels])
+    always = np.flatnonzero([lab in rare for lab in labels])
+    if len(np.unique(labels[common])) < 2:
+        return None
+    splitter = StratifiedKFold(selection.cv_folds, shuffle=True, random_state=seed)
+    return [(np.sort(np.concatenate([common[fit], always])), common[held])
+            for fit, held in splitter.split(common, labels[common])]
 
 
 def _key(option: dict | None) -> str:
