@@ -20,7 +20,7 @@ from claimtriage.data.paths import PROJECT_ROOT
 from claimtriage.data.sources import load_source
 from claimtriage.evaluation.results import update_section
 from claimtriage.models.metrics import json_ready
-from claimtriage.serving.engine import TriageEngine, _customer_texts
+from claimtriage.serving.engine import TriageEngine, customer_texts
 from claimtriage.serving.replay import RoutingCase, fresh_engine, replay
 
 EVAL_DIR = PROJECT_ROOT / "evaluation"
@@ -177,7 +177,7 @@ def route_agreement(cases: list[RoutingCase], expected: dict[str, str]) -> dict[
 
 def _keys(contacts: list[Contact], engine: TriageEngine) -> dict[str, IdentityKeys]:
     config = TextIdentifiers.from_deployment(engine.deployment)
-    return {c.id: contact_keys(c.customer, _customer_texts(c), config) for c in contacts}
+    return {c.id: contact_keys(c.customer, customer_texts(c), config) for c in contacts}
 
 
 def identifier_ceiling(keys: dict[str, IdentityKeys], truth: dict[str, str]) -> dict[str, Any]:

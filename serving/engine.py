@@ -61,7 +61,7 @@ class Feedback(BaseModel):
     note: str | None = Field(None, max_length=2000, description="free text; redacted before it is stored")
 
 
-def _customer_texts(contact: Contact) -> list[str]:
+def customer_texts(contact: Contact) -> list[str]:
     """The raw words of the customer (for identifiers written in them); never stored or logged."""
     texts = [contact.subject or "", contact.body or ""]
     texts += [t.text for t in contact.turns or () if t.speaker == Speaker.customer]
@@ -146,7 +146,7 @@ class TriageEngine:
             state, features, decision = self._without_journey(contact, scores, x)
         else:
             record = contact_record(contact, scores, normalised)
-            keys = contact_keys(contact.customer, _customer_texts(contact), self._text_ids)
+            keys = contact_keys(contact.customer, customer_texts(contact), self._text_ids)
             try:
                 with self.store.transaction() as tx:  # identity, claim, contact row and route: all or nothing
                     state = tx.link(record, keys)

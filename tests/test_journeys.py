@@ -150,9 +150,9 @@ def test_weak_evidence_alone_never_merges(names):
 def test_identity_on_the_demo_ground_truth_never_merges_strangers(corpus_contacts):
     """Pairwise precision 1.0 against the demo's true customers; recall stays at the level of joining by the
     channels' identifiers plus customer codes (identifiers written in the text no longer join known customers)."""
-    from claimtriage.serving.engine import _customer_texts
+    from claimtriage.serving.engine import customer_texts
 
-    got = partition((c.id, contact_keys(c.customer, _customer_texts(c), DEMO_TEXT_IDS)) for c in corpus_contacts)
+    got = partition((c.id, contact_keys(c.customer, customer_texts(c), DEMO_TEXT_IDS)) for c in corpus_contacts)
     scores = pairwise_scores(got, {c.id: c.labels.true_customer for c in corpus_contacts})
     assert scores["precision"] == 1.0 and scores["recall"] >= 0.75, scores
 
