@@ -99,6 +99,20 @@ def trained_model(trained):
     return trained.model
 
 
+@contextlib.contextmanager
+def engine_with_store(model, folder, model_version: str):
+    """A TriageEngine over `model` with a fresh SQLite journey store in `folder`, closed afterwards (the service
+    test modules' engines)."""
+    from claimtriage.serving.engine import TriageEngine
+
+    engine = TriageEngine(model, model_version=model_version, store_url=f"sqlite:///{folder / 'journeys.db'}")
+    assert engine.connect_store()
+    try:
+        yield engine
+    finally:
+        engine.store.close()
+
+
 @pytest.fixture(scope="session")
 def corpus_contacts(corpus):
     """The session corpus as Contact objects, in time order."""

@@ -35,13 +35,10 @@ def metrics_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(trained_model, tmp_path_factory):
-    from claimtriage.serving.engine import TriageEngine
+    from conftest import engine_with_store
 
-    engine = TriageEngine(trained_model, model_version="tests-model/1 (champion)",
-                          store_url=f"sqlite:///{tmp_path_factory.mktemp('store') / 'journeys.db'}")
-    assert engine.connect_store()
-    yield engine
-    engine.store.close()
+    with engine_with_store(trained_model, tmp_path_factory.mktemp("store"), "tests-model/1 (champion)") as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")

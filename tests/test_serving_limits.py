@@ -22,13 +22,10 @@ LONG_S = 1.2
 
 @pytest.fixture(scope="module")
 def engine(trained_model, tmp_path_factory):
-    from claimtriage.serving.engine import TriageEngine
+    from conftest import engine_with_store
 
-    engine = TriageEngine(trained_model, model_version="limits-model/1",
-                          store_url=f"sqlite:///{tmp_path_factory.mktemp('store') / 'journeys.db'}")
-    assert engine.connect_store()
-    yield engine
-    engine.store.close()
+    with engine_with_store(trained_model, tmp_path_factory.mktemp("store"), "limits-model/1") as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")
