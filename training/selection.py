@@ -95,12 +95,11 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
         pooled = Rows(np.concatenate([train.embeddings, validation.embeddings[val_rows]]),
                       train.texts + [validation.texts[i] for i in val_rows],
                       list(train.labels) + [validation.labels[i] for i in val_rows])
-        splits = [(pooled_subset(pooled, fit), pooled_subset(pooled, held)) for fit, held in folds]
+        splits = [(_subset(pooled, fit), _subset(pooled, held)) for fit, held in folds]
         record.update(method=f"{len(folds)}-fold cross-validation over train and validation",
                       why=f"{len(val_rows)} validation rows < selection.cv_below {selection.cv_below}")
     else:
-        splits = [(train, Rows(validation.embeddings[val_rows], [validation.texts[i] for i in val_rows],
-                               [validation.labels[i] for i in val_rows]))]
+        splits = [(train, _subset(validation, val_rows))]
     matrices = {}
     for option in sparse_options:  # features once per option and split, shared by every C and classifier
         for index, (fit_rows, held_rows) in enumerate(splits):
@@ -148,7 +147,7 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
     return head, record
 
 
-def pooled_subset(rows: Rows, index: np.ndarray) -> Rows:
+def _subset(rows: Rows, index: Sequence[int] | np.ndarray) -> Rows:
     """The rows at `index`."""
     return Rows(rows.embeddings[index], [rows.texts[i] for i in index], [rows.labels[i] for i in index])
 

@@ -19,8 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from claimtriage.data.adapters._common import SOURCE_EPOCH, LoadedContacts, canonical_split, collect, customer_turn
-from claimtriage.data.schema import Channel, Contact, Labels
-from claimtriage.data.schema import OUT_OF_SCOPE
+from claimtriage.data.schema import OUT_OF_SCOPE, Channel, Contact, Labels
 
 NAME = "hwu64"
 SPLITS = ("train", "test")
@@ -88,5 +87,5 @@ def load_out_of_scope(root: Path, per_intent: int | None = PER_INTENT, split: st
 
 def load_out_of_scope_test(root: Path) -> LoadedContacts:
     """The `hwu64_out_of_scope_test` view: every test request of OFF_DOMAIN_SCENARIOS, labelled `out_of_scope`: never
-    trained on by the configs here, so `tune-policy` checks with it that no off-domain request reaches the bot."""
+    trained on by the configs here, so `tune-policy` checks with it how many off-domain requests would reach the bot."""
     return load_out_of_scope(root, per_intent=None, split="test")
