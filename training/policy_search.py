@@ -96,7 +96,8 @@ GRID = {
 def sweep(cases: Sequence[RoutingCase], policy: PolicyConfig,
           guard: Sequence[RoutingCase] = ()) -> list[dict[str, float]]:
     """Automation and misroute for every threshold combination of GRID (vectorised). `guard`: out-of-scope contacts
-    that belong with a person; each row counts how many of them the thresholds would send to the bot, and their share."""
+    that belong with a person; each row counts how many of them the thresholds would send to the bot, and their
+    share."""
     a = _arrays(cases, policy)
     g = _arrays(guard, policy) if guard else None
     rows = []
