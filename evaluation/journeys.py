@@ -185,7 +185,9 @@ def identifier_ceiling(keys: dict[str, IdentityKeys], truth: dict[str, str]) -> 
     `oracle_channel`: two contacts join when they share an identifier their channels gave and truly are one customer
     (precision 1): the ceiling of joining by exact identifiers. `oracle`: the same over identifiers written in the
     text too, the most any identifier-based linker can reach. `naive`: every shared identifier joins (union-find),
-    true or not: what trusting written identifiers would cost."""
+    true or not: what trusting written identifiers would cost. `any_identifier`: every contact that carries any
+    identifier (its channel's or written) placed with its true customer, those without one left alone: the most any
+    identifier-based linker can reach with any customer directory (a review signed "Marco B." is out of its reach)."""
     finds = {"oracle_channel": _UnionFind(), "oracle": _UnionFind(), "naive": _UnionFind()}
     first: dict[tuple, str] = {}
     for cid, k in keys.items():
@@ -197,8 +199,10 @@ def identifier_ceiling(keys: dict[str, IdentityKeys], truth: dict[str, str]) -> 
                 elif cid in truth:
                     uf.union(cid, first.setdefault((name, key, truth[cid]), cid))
     with_keys = {cid for cid, k in keys.items() if not k.empty}
-    return {name: pairwise_scores({c: uf.find(c) if c in with_keys else None for c in keys}, truth)
-            for name, uf in finds.items()}
+    out = {name: pairwise_scores({c: uf.find(c) if c in with_keys else None for c in keys}, truth)
+           for name, uf in finds.items()}
+    out["any_identifier"] = pairwise_scores({c: truth.get(c) if c in with_keys else None for c in keys}, truth)
+    return out
 
 
 def first_contact_directory(contacts: list[Contact], keys: dict[str, IdentityKeys]) -> list[DirectoryEntry]:
@@ -295,6 +299,11 @@ def markdown(r: dict[str, Any]) -> str:
               f"{ch['recall']:.3f}; with the identifiers written in the text too, {o['recall']:.3f} (out of reach by "
               f"design: a written email or phone never joins two known customers). Trusting every shared identifier "
               f"(union-find) gives precision {n['precision']:.3f}, recall {n['recall']:.3f}."]
+    if "any_identifier" in r["ceiling"]:
+        a = r["ceiling"]["any_identifier"]
+        lines[-1] += (f" Contacts without any identifier (a review signed with a first name, a chat without login) are "
+                      f"out of reach of every identifier-based linker, with or without a directory: placing every "
+                      f"other contact with its true customer gives identity recall {a['recall']:.3f} at most.")
     per = r["classification"]["per_language"]
     if per:
         lines += ["", "| language | contacts | claim accuracy | flagged out-of-scope | sentiment accuracy |",

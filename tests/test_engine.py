@@ -184,6 +184,7 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limi
     assert identity["precision"] == 1.0 and identity["recall"] >= 0.7
     assert directory["precision"] == 1.0 and directory["recall"] >= identity["recall"]
     assert journeys["ceiling"]["oracle"]["precision"] == 1.0
+    assert directory["recall"] <= journeys["ceiling"]["any_identifier"]["recall"]  # no linker passes that bound
     assert 0 <= journeys["classification"]["claim_accuracy"] <= 1 and "routes" not in journeys
     baselines = journeys["baselines"]  # the plain baselines, trained on the model's train roles, in the same run
     assert baselines["claim"]["n"] == limit and 0 < baselines["claim"]["tfidf_svm"] <= 1
@@ -203,3 +204,15 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limi
     assert overall["automation_rate"] <= ceiling["free_share"] < 1
     assert ceiling["free_and_bot_settled_share"] <= ceiling["free_share"]
     assert "REPEAT_CONTACT_OPEN_CLAIM" in ceiling["rule_shares"]
+
+
+def test_the_any_identifier_bound_leaves_out_exactly_the_pairs_of_contacts_without_an_identifier():
+    from claimtriage.data.journeys.identity import IdentityKeys
+    from claimtriage.evaluation.journeys import identifier_ceiling
+
+    keys = {"a": IdentityKeys(strong=frozenset({"email:a@x.it"})), "b": IdentityKeys(strong=frozenset({"phone:+39333"})),
+            "c": IdentityKeys(written=frozenset({"cid:X1"})), "review": IdentityKeys()}
+    truth = {cid: "one customer" for cid in keys}  # 6 true pairs; the 3 that touch the review are out of reach
+    ceiling = identifier_ceiling(keys, truth)
+    assert ceiling["any_identifier"]["recall"] == 0.5 and ceiling["any_identifier"]["precision"] == 1.0
+    assert ceiling["oracle_channel"]["recall"] == 0.0  # a, b and c share no identifier
