@@ -190,6 +190,24 @@ def test_repro_an_email_written_in_a_message_never_takes_another_customers_histo
         ("w2", "the customer wrote an email address that belongs to another customer")]
 
 
+def test_a_channel_identifier_another_customer_wrote_earlier_is_a_candidate_merge_never_a_join():
+    """"My new number is ...", then a message from that number: shown for review, not merged (the number may be a
+    relative's, or a stranger's given by mistake)."""
+    part = Partition()
+    part.add_all([("a", _contact_keys(["il mio nuovo numero è 333 770 2154"], email="daniel@outlook.com")),
+                  ("b", _contact_keys(phone="3337702154")),
+                  ("c", _contact_keys(phone="3337702154"))])
+    assert part.result["a"] != part.result["b"] == part.result["c"]
+    assert part.conflicts == [("b", part.result["b"], part.result["a"],
+                               "another customer wrote a phone number of this contact's channel in an earlier message")]
+    # a number written by two unrelated customers is nobody's evidence (a shared or company number)
+    shared = Partition()
+    shared.add_all([("a", _contact_keys(["chiamate il 02 1234 5678"], email="a@libero.it")),
+                    ("b", _contact_keys(["chiamate il 02 1234 5678"], email="b@libero.it")),
+                    ("c", _contact_keys(phone="0212345678"))])
+    assert not shared.conflicts and len(set(shared.result.values())) == 3
+
+
 def test_a_written_customer_code_places_a_contact_whose_own_identifiers_are_new():
     part = Partition()
     part.add_all([("a", _contact_keys(["Codice cliente OL-2048117"], email="giulia@gmail.com")),
@@ -597,6 +615,18 @@ def _all_rows(store: JourneyStore):
 
     with store.engine.connect() as conn:
         return [conn.execute(sa.select(t)).all() for t in metadata.sorted_tables]
+
+
+def test_the_store_records_a_channel_identifier_written_earlier_by_another_customer(store_url):
+    store = JourneyStore.open(store_url)
+    writer = store.record(_record("a1"), _contact_keys(["il mio nuovo numero è 333 770 2154"], email="dh@outlook.com"))
+    caller = store.record(_record("b1", days=1, channel="whatsapp"), _contact_keys(phone="3337702154"))
+    assert caller.customer_key != writer.customer_key and caller.status == "new_customer"
+    assert caller.candidate_reasons == [(writer.customer_key, "another customer wrote a phone number of this "
+                                                              "contact's channel in an earlier message")]
+    assert store.journey(writer.customer_key)["candidate_merge_details"][0]["other_customer_key"] == caller.customer_key
+    assert [c["id"] for claim in store.journey(writer.customer_key)["claims"] for c in claim["contacts"]] == ["a1"]
+    store.close()
 
 
 def test_the_store_records_a_written_identifier_of_another_customer_as_a_candidate_merge(store_url):

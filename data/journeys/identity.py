@@ -225,6 +225,7 @@ class KeyHasher:
 REASON_OTHER_ID = "shares an identifier with a customer that holds another customer id"
 REASON_WRITTEN = "the customer wrote {kind} that belongs to another customer"
 REASON_AMBIGUOUS = "the identifiers written in the text belong to several customers"
+REASON_WRITTEN_BY = "another customer wrote {kind} of this contact's channel in an earlier message"
 
 
 @dataclass
@@ -244,7 +245,7 @@ def _kind(key: str) -> str:
 
 
 def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, str | None],
-            blocked: frozenset[str] = frozenset()) -> Resolution:
+            blocked: frozenset[str] = frozenset(), written_by: dict[str, set[str]] | None = None) -> Resolution:
     """Decide the customer of a contact from the customers that already own its keys.
 
     `owners` maps each of the contact's keys (channel and written) that is some customer's own identifier to that
@@ -259,7 +260,10 @@ def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, 
       channel identifiers are all unknown (a relative's phone, a new work address) on the code's customer; and a
       contact with no channel identifier at all joins the one customer its written identifiers point at;
     - a written customer code that nobody holds becomes the customer's own (its `cid:` key) when the customer holds
-      no customer id; written emails and phones stay evidence and never join later contacts.
+      no customer id; written emails and phones stay evidence and never join later contacts;
+    - the other way round, a channel identifier that one other customer wrote earlier (`written_by`: key -> the
+      customers whose contacts wrote it; "my new number is ...", then a message from that number) is a recorded
+      candidate merge, never a join (the writer may have given a relative's or a stranger's number).
     Returns `customer=""` when a new customer must be created.
     """
     if keys.empty:
@@ -278,6 +282,11 @@ def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, 
                 placed.add(holder)
             elif all(holder != c for c, _ in res.conflicts):
                 res.conflicts.append((holder, REASON_WRITTEN.format(kind=_kind(key))))
+        for key in sorted(k for k in keys.strong if k not in owners):  # recorded once, when the identifier is new
+            writers = (written_by or {}).get(key, set())
+            if len(writers) == 1 and (writer := next(iter(writers))) not in placed \
+                    and all(writer != c for c, _ in res.conflicts):  # two or more writers: a shared number, no evidence
+                res.conflicts.append((writer, REASON_WRITTEN_BY.format(kind=_kind(key))))
     else:
         holders = sorted(set(written.values()))
         if code is not None and code in written:
@@ -365,7 +374,8 @@ class Partition:
 
     def add(self, contact_id: str, keys: IdentityKeys) -> str | None:
         found = {k: self.owners[k] for k in keys.strong | keys.written if k in self.owners}
-        res = resolve(keys, found, {c: self.cids[c] for c in found.values()}, self.blocked(keys.written))
+        res = resolve(keys, found, {c: self.cids[c] for c in found.values()}, self.blocked(keys.written),
+                      {k: self.writers[k] for k in keys.strong if k in self.writers})
         if res.customer is None:
             self.result[contact_id] = None
             return None

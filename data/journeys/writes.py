@@ -112,11 +112,11 @@ class JourneyTransaction:
         cids = dict(conn.execute(Q.customer_ids, {"b_keys": sorted(set(owners.values()))}).all()) if owners else {}
         cids = {k: (f"cid:{v}" if v else None) for k, v in cids.items()}
         writers: dict[str, set[str]] = {}
-        if keys.written:
-            for key, writer in conn.execute(Q.writers, {"b_keys": sorted(keys.written)}).all():
+        if everything:  # who wrote these keys in earlier messages: written ones, and channel ones (see `resolve`)
+            for key, writer in conn.execute(Q.writers, {"b_keys": everything}).all():
                 writers.setdefault(key, set()).add(writer)
-        blocked = frozenset(k for k, w in writers.items() if len(w - {owners.get(k)}) >= 2)
-        res = resolve(keys, owners, cids, blocked)
+        blocked = frozenset(k for k, w in writers.items() if k in keys.written and len(w - {owners.get(k)}) >= 2)
+        res = resolve(keys, owners, cids, blocked, {k: w for k, w in writers.items() if k in keys.strong})
         if res.customer is None:
             return None, "no_identifier", []
         status = "linked"
