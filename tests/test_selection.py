@@ -117,3 +117,43 @@ def test_cross_validation_keeps_labels_too_rare_for_a_fold_in_every_fitting_part
     assert all(set(rare) <= set(fit.tolist()) and not set(rare) & set(held.tolist()) for fit, held in folds)
     held_all = np.concatenate([held for _, held in folds])
     assert len(held_all) == len(set(held_all.tolist())) == len(train.labels) + len(val.labels) - len(rare)
+
+
+def _two_sources(n_per_label: int, seed: int) -> Rows:
+    """Two sources that write each label with a word the other source uses for another label (a generator's
+    artefact), while the embedding carries the label in both: n-grams win inside the sources, not across them."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(len(LABELS), 16, dtype=np.float32)
+    emb, texts, labels, sources = [], [], [], []
+    for source, shift, prefix in (("generated", 0, "alpha"), ("public", 1, "beta")):
+        for k, label in enumerate(LABELS):
+            for i in range(n_per_label):
+                vec = rng.normal(size=16).astype(np.float32) * 0.35 + centres[k]
+                emb.append(vec / np.linalg.norm(vec))
+                texts.append(f"{prefix} {i % 5} word{(k + shift) % len(LABELS)}")
+                labels.append(label)
+                sources.append(source)
+    return Rows(np.stack(emb), texts, labels, sources)
+
+
+def test_across_sources_chooses_the_settings_that_transfer_between_sources():
+    train, val = _two_sources(30, 0), _two_sources(40, 1)  # a validation role large enough to choose on alone
+    across = SelectionConfig(C_factors=[1.0], across_sources=True, classifiers=["logreg"])
+    _, by_validation = select_head(ClaimHead, _head_cfg(), across.model_copy(update={"across_sources": False}), 0,
+                                   train, val)
+    head, record = select_head(ClaimHead, _head_cfg(), across, 0, train, val)
+    assert by_validation["chosen"]["sparse"] is True  # the words are perfect inside each source
+    assert record["method"] == "leave one source out over 2 sources"
+    assert record["held_out_sources"] == ["generated", "public"]
+    assert record["chosen"]["sparse"] is False and head.config.sparse is None
+    # the chosen head is fitted on the whole train role, both sources
+    alone = ClaimHead(head.config).fit(train.embeddings, train.texts, train.labels)
+    np.testing.assert_allclose(head.coef, alone.coef, rtol=1e-5, atol=1e-6)
+
+
+def test_across_sources_needs_two_sources_it_can_score_on():
+    train, val = _two_sources(10, 0), _two_sources(40, 1)
+    train.sources = ["generated"] * len(train.labels)
+    _, record = select_head(ClaimHead, _head_cfg(), SelectionConfig(C_factors=[1.0], across_sources=True), 0,
+                            train, val)
+    assert "held_out_sources" not in record and record["n_validation"] == len(val.labels)

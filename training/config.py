@@ -198,6 +198,12 @@ class SelectionConfig(_Config):
     #: fitted on train only, and calibrated and gated on validation). 0: never
     cv_below: int = Field(default=400, ge=0)
     cv_folds: int = Field(default=5, ge=2, le=20)
+    #: score candidates by how they transfer between the head's sources instead (leave one source out: fit on the
+    #: train rows of the others, score on the held-out source's train and validation rows of labels the others
+    #: know; mean over sources): for heads that mix sources of different kinds (generated contacts, tweets, public
+    #: requests) and must hold on text written unlike any of them. Needs two sources with two or more labels each
+    #: in reach; otherwise the validation role decides as usual. The head is still fitted on train alone
+    across_sources: bool = False
     #: the n-grams tried beside the embedding alone when a head does not set `sparse`
     ngrams: dict = Field(default_factory=lambda: {"word_ngrams": [1, 2], "char_ngrams": [2, 5]})
     #: the most in-scope accuracy (share of validation rows of each source) the gate may cost with oos_accept_rate: auto

@@ -11,6 +11,11 @@ A small validation role (under `selection.cv_below` rows, e.g. 10% of a user's f
 too noisy to choose on: candidates are then scored by stratified k-fold cross-validation over train and validation
 together, and the chosen settings are fitted on train alone, as with a large validation role.
 
+With `selection.across_sources`, candidates are scored by leave-one-source-out instead: each source in turn is held
+out, a head is fitted on the train rows of the other sources and scored on the held-out source's rows of labels they
+know, and the mean over sources decides (the settings that transfer between kinds of text, the domain-generalisation
+protocol of choosing on a held-out domain rather than on a random split of the same ones).
+
 The out-of-scope method is chosen on pseudo-unseen requests: a share of the trained labels is held out, a head with
 the chosen settings is fitted without them, and the method that rejects more of their validation rows at the same
 threshold rule wins. The threshold rule applies to every source of the head on its own and keeps the strictest
@@ -91,7 +96,12 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
     sparse_options = [settings["sparse"]] if "sparse" in pinned else [None, selection.ngrams]
     classifiers = [settings["classifier"]] if "classifier" in pinned else list(dict.fromkeys(selection.classifiers))
     folds = _cv_folds(selection, seed, train, validation, val_rows, probe.config.multi_label)
-    if folds is not None:
+    across = _source_splits(selection, train, validation, val_rows) if not probe.config.multi_label else None
+    if across is not None:
+        splits, held_names = across
+        folds = None
+        record.update(method=f"leave one source out over {len(splits)} sources", held_out_sources=held_names)
+    elif folds is not None:
         pooled = Rows(np.concatenate([train.embeddings, validation.embeddings[val_rows]]),
                       train.texts + [validation.texts[i] for i in val_rows],
                       list(train.labels) + [validation.labels[i] for i in val_rows])
@@ -140,7 +150,7 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
         for factor in selection.C_factors:
             attempt(option, chosen.config.classifier, BASE_C[chosen.config.classifier] * factor)
     score, head, option = best
-    if folds is not None:  # the folds chose the settings; the head itself learns from the train role only
+    if folds is not None or across is not None:  # the folds chose the settings; the head learns from train only
         head = head_cls(head.config).fit(train.embeddings, train.texts, train.labels)
     record.update(candidates=tried, chosen=_describe(head.config), validation_score=round(score, 4),
                   n_validation=len(val_rows))
@@ -149,7 +159,31 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
 
 def _subset(rows: Rows, index: Sequence[int] | np.ndarray) -> Rows:
     """The rows at `index`."""
-    return Rows(rows.embeddings[index], [rows.texts[i] for i in index], [rows.labels[i] for i in index])
+    return Rows(rows.embeddings[index], [rows.texts[i] for i in index], [rows.labels[i] for i in index],
+                [rows.sources[i] for i in index] if rows.sources else [])
+
+
+def _source_splits(selection: SelectionConfig, train: Rows, validation: Rows, val_rows: list[int]
+                   ) -> tuple[list[tuple[Rows, Rows]], list[str]] | None:
+    """Leave-one-source-out splits (`selection.across_sources`): per source with two or more labels that the other
+    sources also have, (the other sources' train rows, its own train and validation rows of those labels); None when
+    fewer than two sources qualify or the rows carry no sources."""
+    if not selection.across_sources or not train.sources or len(set(train.sources)) < 2:
+        return None
+    pooled = Rows(np.concatenate([train.embeddings, validation.embeddings[val_rows]]),
+                  train.texts + [validation.texts[i] for i in val_rows],
+                  list(train.labels) + [validation.labels[i] for i in val_rows],
+                  list(train.sources) + [validation.sources[i] if validation.sources else "" for i in val_rows])
+    splits, names = [], []
+    for source in sorted(set(train.sources)):
+        fit = [i for i, s in enumerate(train.sources) if s != source]
+        known = {str(train.labels[i]) for i in fit}
+        held = [i for i, (s, lab) in enumerate(zip(pooled.sources, pooled.labels)) if s == source and str(lab) in known]
+        if len(known) < 2 or len({str(pooled.labels[i]) for i in held}) < 2:
+            continue  # a source of one label (examples of out-of-scope, say) teaches, but cannot be scored on
+        splits.append((_subset(train, fit), _subset(pooled, held)))
+        names.append(source)
+    return (splits, names) if len(splits) >= 2 else None
 
 
 def _cv_folds(selection: SelectionConfig, seed: int, train: Rows, validation: Rows, val_rows: list[int],

@@ -196,7 +196,8 @@ def _train(config: TrainConfig, out: Path) -> TrainResult:
         t0 = time.perf_counter()
         split_data = data[name]
         emb = {role: vectors(getattr(split_data, role).texts) for role in ("train", "validation", "test")}
-        train_rows = Rows(emb["train"], split_data.train.texts, split_data.train.labels)
+        train_rows = Rows(emb["train"], split_data.train.texts, split_data.train.labels,
+                          _sources(head_cfg, split_data.train.contacts, cache) if config.selection.across_sources else [])
         val_rows_all = Rows(emb["validation"], split_data.validation.texts, split_data.validation.labels,
                             _sources(head_cfg, split_data.validation.contacts, cache))
         head, selected = select_head(HEAD_CLASSES[name], head_cfg, config.selection, config.seed, train_rows, val_rows_all)
