@@ -81,12 +81,18 @@ def _replay(engine: TriageEngine, contacts: list[Contact], truth_customer: dict[
     seconds = time.perf_counter() - t0
     final = {cid: (customer, claim) for cid, customer, claim in replayer.store.assignments()}
     merges = replayer.store.candidate_merges()
+    members: dict[str, set[str]] = {}
+    for cid, (customer, _) in final.items():
+        members.setdefault(customer, set()).add(truth_customer.get(cid, ""))
     statuses = Counter(c.journey.status for c in cases)
     out: dict[str, Any] = {
         "replay_seconds": round(seconds, 1),
         "identity": pairwise_scores({k: v[0] for k, v in final.items()}, truth_customer),
         "claims": pairwise_scores({k: v[1] for k, v in final.items()}, truth_claim),
         "journey_status": dict(statuses), "candidate_merges": len(merges),
+        # a candidate merge is right when the contact's true customer is among the other customer's true customers
+        "candidate_merges_right": sum(truth_customer.get(m["contact_id"]) in members.get(m["other_key"], set())
+                                      for m in merges),
         "candidate_merge_reasons": dict(Counter(m["reason"] for m in merges)),
         "repeat_contact_share": sum(c.journey.repeat_contact for c in cases) / len(cases),
         "classification": classification(contacts, cases),
@@ -268,7 +274,9 @@ def _column(r: dict[str, Any]) -> list[str]:
     routes = r.get("routes") or {}
     return [_f(i["precision"]), _f(i["recall"]), _f(c["precision"]), _f(c["recall"]), _f(c["f1"]),
             _f(k["claim_accuracy"]), _f(k["out_of_scope_share"]), _f(k["sentiment_accuracy"]),
-            _f(routes.get("must_human_recall")), _f(routes.get("must_bot_recall")), str(r["candidate_merges"]),
+            _f(routes.get("must_human_recall")), _f(routes.get("must_bot_recall")),
+            f"{r['candidate_merges']}" + (f" ({r['candidate_merges_right']} truly one customer)"
+                                          if "candidate_merges_right" in r else ""),
             str(r["journey_status"].get("no_identifier", 0))]
 
 

@@ -185,6 +185,7 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limi
     assert directory["precision"] == 1.0 and directory["recall"] >= identity["recall"]
     assert journeys["ceiling"]["oracle"]["precision"] == 1.0
     assert directory["recall"] <= journeys["ceiling"]["any_identifier"]["recall"]  # no linker passes that bound
+    assert 0 <= journeys["candidate_merges_right"] <= journeys["candidate_merges"]
     assert 0 <= journeys["classification"]["claim_accuracy"] <= 1 and "routes" not in journeys
     baselines = journeys["baselines"]  # the plain baselines, trained on the model's train roles, in the same run
     assert baselines["claim"]["n"] == limit and 0 < baselines["claim"]["tfidf_svm"] <= 1
