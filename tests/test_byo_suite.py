@@ -30,3 +30,14 @@ def test_byo_suite_quick_runs_end_to_end(workspace, tmp_path):
     path = write_report(report, tmp_path, results=False)
     assert json.loads(path.read_text())["quick"] is True
     assert "| hwu64_oos | BYO claimtriage |" in markdown([report])
+
+
+@pytest.mark.skipif(not (shared_datasets_dir() / "xsid").is_dir(), reason="needs ../shared/datasets")
+def test_byo_suite_can_fine_tune_the_byo_models_encoder(workspace, tmp_path):
+    from claimtriage.evaluation.byo_suite import markdown, run_byo_suite, write_report
+
+    report = run_byo_suite("default", quick=True, only=["xsid_it"], echo=lambda line: None, finetune="full", epochs=1)
+    assert report["finetune"] == {"method": "full", "epochs": 1}
+    assert 0.0 <= report["datasets"]["xsid_it"]["byo"]["accuracy"] <= 1.0
+    assert write_report(report, tmp_path, results=False).name == "byo-default-finetune-full-quick.json"
+    assert "fine-tuned on each train role (`--finetune full --epochs 1`" in markdown([report])

