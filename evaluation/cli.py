@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from claimtriage.data.schema import Channel
+from claimtriage.training.cli import FINETUNE_EPOCHS, FINETUNE_METHODS
 
 
 def evaluate_command(
@@ -37,7 +38,8 @@ def evaluate_command(
     quick: Annotated[bool, typer.Option("--quick", help="byo suite: a few hundred rows per dataset (a smoke run)")] = False,
     finetune: Annotated[Optional[str], typer.Option(help="byo suite: fine-tune the BYO model's encoder on each train "
                                                          "role first (full | contrastive), as train --finetune")] = None,
-    epochs: Annotated[int, typer.Option(min=1, max=20, help="byo suite with --finetune: passes over the train rows")] = 3,
+    epochs: Annotated[int, typer.Option(min=1, max=20, help="byo suite with --finetune: passes over the train "
+                                                            "rows")] = FINETUNE_EPOCHS,
 ) -> None:
     """Score every head of MODEL on the labelled contacts of DATA, or run a whole evaluation suite; prints JSON."""
     from claimtriage.data.mapping import ColumnMapping
@@ -54,8 +56,8 @@ def evaluate_command(
     if suite == "byo":  # your own file through `train --train-file`, beside two plain baselines
         from claimtriage.evaluation.byo_suite import run_byo_suite, write_report as write_byo
 
-        if finetune not in (None, "full", "contrastive"):
-            raise typer.BadParameter(f"--finetune must be full or contrastive, not {finetune!r}")
+        if finetune is not None and finetune not in FINETUNE_METHODS:
+            raise typer.BadParameter(f"--finetune must be one of {', '.join(FINETUNE_METHODS)}, not {finetune!r}")
         report = run_byo_suite(encoder, quick=quick, echo=lambda line: typer.echo(line, err=True),
                                finetune=finetune, epochs=epochs)
         typer.echo(json.dumps(report["targets"], indent=2))

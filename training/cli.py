@@ -19,6 +19,8 @@ TASK_FIELDS = {"claim": "label", "sentiment": "sentiment", "complexity": "comple
 #: 2-4 epochs, learning rate 2e-5 to 5e-5), over every row of the train role
 FINETUNE_EPOCHS = 3
 FINETUNE_LEARNING_RATE = 5e-5
+#: the methods of `training.finetune` (`FinetuneConfig.method`)
+FINETUNE_METHODS = ("full", "contrastive")
 
 
 def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: str, label_column: str,
@@ -37,8 +39,8 @@ def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: s
     from pydantic import ValidationError
 
     from claimtriage.data.mapping import ColumnMapping
-    from claimtriage.training.config import (ConfigError, EncoderConfig, FinetuneConfig, HeadTrainConfig, SourceConfig, SplitConfig,
-                                             TrainConfig, TrackingConfig)
+    from claimtriage.training.config import (ConfigError, EncoderConfig, FinetuneConfig, HeadTrainConfig, SourceConfig,
+                                             SplitConfig, TrainConfig, TrackingConfig)
 
     mapping = ColumnMapping(columns={"text": text_column, TASK_FIELDS[task]: label_column}, default_channel=channel)
     head = HeadTrainConfig(
@@ -50,8 +52,8 @@ def user_data_config(train_file: Path, eval_file: Path | None, *, text_column: s
         oos_accept_rate="auto" if task == "claim" else None,
     )
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(train_file).stem) or "user"
-    tuned = None if finetune is None else FinetuneConfig(method=finetune, heads=[task], epochs=epochs, max_examples=None,
-                                                         learning_rate=FINETUNE_LEARNING_RATE)
+    tuned = None if finetune is None else FinetuneConfig(method=finetune, heads=[task], epochs=epochs,
+                                                         max_examples=None, learning_rate=FINETUNE_LEARNING_RATE)
     try:
         return TrainConfig(name=name, heads={task: head}, split=SplitConfig(method="stratified"),
                            encoder=EncoderConfig(name=encoder), finetune=tuned,
@@ -76,7 +78,8 @@ def train_command(
     finetune: Annotated[Optional[str], typer.Option(help="with --train-file: fine-tune the encoder on your train rows "
                                                          "first, full (a classification layer) or contrastive (SetFit "
                                                          "pairs); sentence-transformers encoders only")] = None,
-    epochs: Annotated[int, typer.Option(min=1, max=20, help="with --finetune: passes over the train rows")] = 3,
+    epochs: Annotated[int, typer.Option(min=1, max=20,
+                                        help="with --finetune: passes over the train rows")] = FINETUNE_EPOCHS,
 ) -> None:
     """Train from a config, or from your own file with --train-file (writes OUTPUT_DIR/metrics.json)."""
     from pydantic import ValidationError
@@ -89,7 +92,7 @@ def train_command(
         raise typer.BadParameter("give either --config or --train-file")
     if task not in TASK_FIELDS:
         raise typer.BadParameter(f"--task must be one of {sorted(TASK_FIELDS)}, not {task!r}")
-    if finetune is not None and (train_file is None or finetune not in ("full", "contrastive")):
+    if finetune is not None and (train_file is None or finetune not in FINETUNE_METHODS):
         raise typer.BadParameter("--finetune is full or contrastive, with --train-file (a config has its own "
                                  "finetune: section)")
     try:

@@ -95,16 +95,14 @@ def select_head(head_cls: type[Head], head_cfg: HeadTrainConfig, selection: Sele
         return head, record
     sparse_options = [settings["sparse"]] if "sparse" in pinned else [None, selection.ngrams]
     classifiers = [settings["classifier"]] if "classifier" in pinned else list(dict.fromkeys(selection.classifiers))
-    folds = _cv_folds(selection, seed, train, validation, val_rows, probe.config.multi_label)
     across = _source_splits(selection, train, validation, val_rows) if not probe.config.multi_label else None
+    folds = None if across is not None else _cv_folds(selection, seed, train, validation, val_rows,
+                                                        probe.config.multi_label)
     if across is not None:
         splits, held_names = across
-        folds = None
         record.update(method=f"leave one source out over {len(splits)} sources", held_out_sources=held_names)
     elif folds is not None:
-        pooled = Rows(np.concatenate([train.embeddings, validation.embeddings[val_rows]]),
-                      train.texts + [validation.texts[i] for i in val_rows],
-                      list(train.labels) + [validation.labels[i] for i in val_rows])
+        pooled = _pooled(train, validation, val_rows)
         splits = [(_subset(pooled, fit), _subset(pooled, held)) for fit, held in folds]
         record.update(method=f"{len(folds)}-fold cross-validation over train and validation",
                       why=f"{len(val_rows)} validation rows < selection.cv_below {selection.cv_below}")
@@ -163,6 +161,15 @@ def _subset(rows: Rows, index: Sequence[int] | np.ndarray) -> Rows:
                 [rows.sources[i] for i in index] if rows.sources else [])
 
 
+def _pooled(train: Rows, validation: Rows, val_rows: list[int]) -> Rows:
+    """Train followed by the validation rows at `val_rows` (sources kept where both roles carry them)."""
+    sources = (list(train.sources) + [validation.sources[i] for i in val_rows]
+               if train.sources and validation.sources else [])
+    return Rows(np.concatenate([train.embeddings, validation.embeddings[val_rows]]),
+                train.texts + [validation.texts[i] for i in val_rows],
+                list(train.labels) + [validation.labels[i] for i in val_rows], sources)
+
+
 def _source_splits(selection: SelectionConfig, train: Rows, validation: Rows, val_rows: list[int]
                    ) -> tuple[list[tuple[Rows, Rows]], list[str]] | None:
     """Leave-one-source-out splits (`selection.across_sources`): per source with two or more labels that the other
@@ -170,10 +177,9 @@ def _source_splits(selection: SelectionConfig, train: Rows, validation: Rows, va
     fewer than two sources qualify or the rows carry no sources."""
     if not selection.across_sources or not train.sources or len(set(train.sources)) < 2:
         return None
-    pooled = Rows(np.concatenate([train.embeddings, validation.embeddings[val_rows]]),
-                  train.texts + [validation.texts[i] for i in val_rows],
-                  list(train.labels) + [validation.labels[i] for i in val_rows],
-                  list(train.sources) + [validation.sources[i] if validation.sources else "" for i in val_rows])
+    pooled = _pooled(train, validation, val_rows)
+    if not pooled.sources:
+        return None
     splits, names = [], []
     for source in sorted(set(train.sources)):
         fit = [i for i, s in enumerate(train.sources) if s != source]

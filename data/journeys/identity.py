@@ -284,8 +284,10 @@ def resolve(keys: IdentityKeys, owners: dict[str, str], customer_ids: dict[str, 
                 res.conflicts.append((holder, REASON_WRITTEN.format(kind=_kind(key))))
         for key in sorted(k for k in keys.strong if k not in owners):  # recorded once, when the identifier is new
             writers = (written_by or {}).get(key, set())
-            if len(writers) == 1 and (writer := next(iter(writers))) not in placed \
-                    and all(writer != c for c, _ in res.conflicts):  # two or more writers: a shared number, no evidence
+            if len(writers) != 1:  # nobody, or two or more writers: a shared number, no evidence
+                continue
+            writer = next(iter(writers))
+            if writer not in placed and all(writer != c for c, _ in res.conflicts):
                 res.conflicts.append((writer, REASON_WRITTEN_BY.format(kind=_kind(key))))
     else:
         holders = sorted(set(written.values()))
