@@ -315,3 +315,29 @@ def test_free_form_writing_is_varied(large):
             first_words[c.metadata["subtype"]].append(c.body.split("\n\n")[1][:80])
     distinct = [len(set(v)) / len(v) for v in first_words.values() if len(v) >= 10]
     assert distinct and sum(distinct) / len(distinct) > 0.9
+
+
+def test_some_claims_come_back_after_a_month_and_only_those_contacts_are_rewritten(large, monkeypatch):
+    """Reopened claims (the next bill, a fault that returns) give linking's inactivity window something to fit on;
+    the share is drawn apart from everything else, and each contact's words from its own generator, so turning the
+    reopenings off rewrites only the contacts it moves (or that quote their dates), not the whole corpus."""
+    from claimtriage.data.demo import journeys
+
+    gaps = [(b.timestamp - a.timestamp).days for cs in _by_claim(large).values() for a, b in zip(cs, cs[1:])]
+    assert 0.02 < sum(g > 30 for g in gaps) / len(gaps) < 0.12
+    assert max(gaps) <= journeys.REOPEN_DAYS[1] + 1
+
+    monkeypatch.setattr(journeys, "REOPEN_SHARE", 0.0)
+    plain = generate_demo(2500, seed=1)
+    assert max((b.timestamp - a.timestamp).days for cs in _by_claim(plain).values() for a, b in zip(cs, cs[1:])) < 30
+    before = {(c.labels.true_claim, c.metadata["journey_step"]): c.body for c in large}
+    after = {(c.labels.true_claim, c.metadata["journey_step"]): c.body for c in plain}
+    assert before.keys() == after.keys()
+    assert sum(before[k] == after[k] for k in before) / len(before) > 0.8
+
+
+def _by_claim(contacts: list[Contact]) -> dict[str, list[Contact]]:
+    out: dict[str, list[Contact]] = defaultdict(list)
+    for c in contacts:
+        out[c.labels.true_claim].append(c)
+    return out

@@ -91,10 +91,12 @@ def generate_demo(n_contacts: int = 5000, n_customers: int | None = None, seed: 
         raise ValueError(f"n_customers must be between 1 and n_contacts ({n_contacts}), got {customers}")
     plan_rng = random.Random(f"{SOURCE}:{seed}:plan")
     people = make_people(plan_rng, customers)
-    plans = plan_journeys(plan_rng, people, n_contacts)
-    text_rng = random.Random(f"{SOURCE}:{seed}:text")
+    plans = plan_journeys(plan_rng, people, n_contacts, reopen=random.Random(f"{SOURCE}:{seed}:reopen"))
     threads = _Threads()
-    return [_contact(text_rng, plan, threads, seed) for plan in plans]
+    # each contact's words come from its own generator, so a change to when contacts happen (which reorders them)
+    # rewrites only the contacts whose dates it moves, not every contact after the first one moved
+    return [_contact(random.Random(f"{SOURCE}:{seed}:text:{plan.claim.id}:{plan.step}"), plan, threads, seed)
+            for plan in plans]
 
 
 def write_demo(out_dir: Path, *, n_contacts: int = 5000, seed: int = 0) -> Path:

@@ -1,6 +1,8 @@
 """Customer journeys: who has which claims, when, and how each claim unfolds contact by contact.
 
-A claim has a path decided up front (settled by the bot, by an agent, or never) and 1..5 contacts spread over days.
+A claim has a path decided up front (settled by the bot, by an agent, or never) and 1..5 contacts spread over days,
+now and then over a month or two: a disputed bill comes back with the next bill, a repaired fault returns, an agent's
+fix does not hold (`REOPEN_SHARE`).
 Later contacts of a claim that is not getting solved get angrier; customers switch channel as they go; some
 customers have several claims, concurrent (different kinds) or one after the other. Nothing here writes text: the
 plan says what each contact is, `render` and `channels` say it.
@@ -34,6 +36,10 @@ BASE_WEIGHTS = {"email": 21, "phone": 22, "chat": 13, "whatsapp": 11, "web_form"
                 "sms": 4, "messaging": 2}
 MEAN_CONTACTS_PER_CLAIM = 1.8  # only a starting point: the total is fitted exactly afterwards
 MULTI_ISSUE = 0.14
+#: share of a claim's later contacts that come back after a month or two (the next monthly or bimonthly bill, a
+#: fault that returns) rather than within days; these reopenings are what linking's inactivity window must allow for
+REOPEN_SHARE = 0.06
+REOPEN_DAYS = (25.0, 65.0)
 
 
 @dataclass
@@ -149,8 +155,10 @@ def _fit_total(rng: random.Random, by_person: list[list[ClaimPlan]], n: int) -> 
             raise ValueError(f"cannot spread {n} contacts over {len(by_person)} customers")
 
 
-def _schedule(rng: random.Random, claims: list[ClaimPlan], used: set[str]) -> None:
-    """Dates: the first claim somewhere in the year, later ones concurrent or after the previous one ended."""
+def _schedule(rng: random.Random, claims: list[ClaimPlan], used: set[str], reopen: random.Random) -> None:
+    """Dates: the first claim somewhere in the year, later ones concurrent or after the previous one ended. `reopen`
+    alone decides which later contacts come back after a month or two, so that share can change without moving
+    anything else the plan draws."""
     t = START + timedelta(days=rng.uniform(0, 300))
     previous: ClaimPlan | None = None
     for claim in claims:
@@ -168,6 +176,8 @@ def _schedule(rng: random.Random, claims: list[ClaimPlan], used: set[str]) -> No
             if step:
                 gap = rng.choices((rng.uniform(0.05, 0.5), rng.uniform(0.5, 3), rng.uniform(3, 10),
                                    rng.uniform(10, 25)), weights=(20, 45, 30, 5))[0]
+                if reopen.random() < REOPEN_SHARE:
+                    gap = reopen.uniform(*REOPEN_DAYS)
                 when += timedelta(seconds=round(gap * 86400))
             claim.contacts.append(ContactPlan(claim=claim, step=step, time=when))
         previous = claim
@@ -236,8 +246,11 @@ def _length(rng: random.Random, plan: ContactPlan) -> str:
     return "long" if rng.random() < long_share else "normal"
 
 
-def plan_journeys(rng: random.Random, people: list[Person], n_contacts: int) -> list[ContactPlan]:
-    """Every contact of the corpus, in time order, with its claim, channel, tone and resolution decided."""
+def plan_journeys(rng: random.Random, people: list[Person], n_contacts: int,
+                  reopen: random.Random | None = None) -> list[ContactPlan]:
+    """Every contact of the corpus, in time order, with its claim, channel, tone and resolution decided. `reopen`:
+    the generator that picks the reopened contacts (default: one seeded from `rng`'s first draw)."""
+    reopen = reopen if reopen is not None else random.Random(rng.random())
     mean_claims = max(1.0, n_contacts / len(people) / MEAN_CONTACTS_PER_CLAIM)
     by_person: list[list[ClaimPlan]] = []
     for person in people:
@@ -249,7 +262,7 @@ def plan_journeys(rng: random.Random, people: list[Person], n_contacts: int) -> 
     plans: list[ContactPlan] = []
     used_numbers: set[str] = set()
     for claims in by_person:
-        _schedule(rng, claims, used_numbers)
+        _schedule(rng, claims, used_numbers, reopen)
         favourite = rng.choices(list(CHANNEL_SHARES), weights=list(CHANNEL_SHARES.values()))[0]
         for claim in claims:
             for plan in claim.contacts:
