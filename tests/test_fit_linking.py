@@ -77,6 +77,18 @@ def test_the_grid_keeps_the_configuration_with_the_best_f1():
     def decide(config: LinkingConfig):  # a stand-in replay: perfect only at threshold 0.5
         return truth if config.threshold == 0.5 else {cid: "one" for cid in truth}
 
-    best, tried = fit_linking(contacts, decide, records, reopen_days=(30.0,), thresholds=(0.0, 0.5, 1.0))
+    best, tried = fit_linking(contacts, decide, records, windows=((30.0, 30.0),), thresholds=(0.0, 0.5, 1.0))
     assert best.threshold == 0.5 and len(tried) == 3
     assert max(t["f1"] for t in tried) == 1.0
+
+
+def test_the_inactivity_window_is_fitted_with_the_reopen_window():
+    contacts, records = _journeys()
+    truth = {c.id: c.labels.true_claim for c in contacts}
+
+    def decide(config: LinkingConfig):  # a stand-in replay: perfect only when silent claims stay open 60 days
+        return truth if config.inactivity_days == 60 else {cid: "one" for cid in truth}
+
+    best, tried = fit_linking(contacts, decide, records, windows=((30.0, 30.0), (60.0, 30.0)), thresholds=(0.0,))
+    assert (best.inactivity_days, best.reopen_days) == (60.0, 30.0)
+    assert [(t["inactivity_days"], t["reopen_days"]) for t in tried] == [(30.0, 30.0), (60.0, 30.0)]

@@ -1,13 +1,14 @@
-"""`claimtriage fit-linking`: the claim-linking weights, reopen window and threshold, fitted on labelled journeys.
+"""`claimtriage fit-linking`: the claim-linking weights, time windows and threshold, fitted on labelled journeys.
 
 1. Score the contacts once (model heads and embeddings).
 2. Oracle replay: walk the contacts in time order with the *true* claims built up by the store's own rules
    (`linking.open_claim` and `linking.extend_claim`: centroid, last contact, last outcome, references); for every
    contact, each live true claim of its true customer is a candidate, labelled 1 when it is the contact's own claim.
    The features are `link_features`, the same numbers the store scores at run time.
-3. Fit a logistic regression per reopen window (a claim resolved longer ago than the window is closed and cannot be
-   joined, so the window changes the candidates), then replay the contacts through the real journey store for each
-   window and threshold and keep the pair with the best claim pairwise F1.
+3. Fit a logistic regression per pair of time windows (a claim without contacts for longer than the inactivity
+   window, or resolved longer ago than the reopen window, is closed and cannot be joined, so the windows change the
+   candidates), then replay the contacts through the real journey store for each pair of windows and threshold and
+   keep the one with the best claim pairwise F1.
 
 The weights go into the `linking` section of the policy file. Fit on one corpus and check on another: the default
 data is the demo corpus generated with seed 1, while `claimtriage evaluate --suite journeys` measures seed 0.
@@ -34,7 +35,9 @@ from claimtriage.data.schema import Contact
 from claimtriage.data.journeys.pairwise import pairwise_scores
 
 OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
-REOPEN_DAYS = (7.0, 14.0, 21.0, 30.0)
+#: (inactivity_days, reopen_days) pairs tried: a claim silent for a month can come back with the next monthly or
+#: bimonthly bill, so the inactivity window is fitted too rather than set by hand
+WINDOWS = ((30.0, 14.0), (30.0, 30.0), (60.0, 14.0), (60.0, 30.0), (60.0, 60.0), (90.0, 30.0), (90.0, 60.0))
 THRESHOLDS = (-0.5, 0.0, 0.5, 1.0, 1.5)
 
 
@@ -80,23 +83,23 @@ def fit_weights(x: np.ndarray, y: np.ndarray, base: LinkingConfig) -> LinkingCon
 
 def fit_linking(contacts: Sequence[Contact], decide: Callable[[LinkingConfig], dict[str, str | None]],
                 records: Sequence[ContactRecord], *, base: LinkingConfig = LinkingConfig(),
-                reopen_days: Sequence[float] = REOPEN_DAYS, thresholds: Sequence[float] = THRESHOLDS,
+                windows: Sequence[tuple[float, float]] = WINDOWS, thresholds: Sequence[float] = THRESHOLDS,
                 echo: Callable[[str], None] = lambda _: None) -> tuple[LinkingConfig, list[dict[str, Any]]]:
     """The best configuration by claim pairwise F1 of `decide(config)` (contact id -> predicted claim, from a replay
     through the journey store), and every configuration tried."""
     truth = {c.id: c.labels.true_claim for c in contacts}
     tried, best, best_f1 = [], base, -math.inf
-    for days in reopen_days:
-        window = replace(base, reopen_days=days)
+    for inactivity, reopen in windows:
+        window = replace(base, inactivity_days=inactivity, reopen_days=reopen)
         x, y = oracle_pairs(contacts, records, window)
         fitted = fit_weights(x, y, window)
         for threshold in thresholds:
             config = replace(fitted, threshold=threshold)
             scores = pairwise_scores(decide(config), truth)
-            tried.append({"reopen_days": days, "threshold": threshold, "pairs": int(len(y)),
-                          **{k: round(scores[k], 4) for k in ("precision", "recall", "f1")}})
-            echo(f"reopen {days:g} d, threshold {threshold:+.1f}: claim F1 {scores['f1']:.4f} "
-                 f"(P {scores['precision']:.3f}, R {scores['recall']:.3f})")
+            tried.append({"inactivity_days": inactivity, "reopen_days": reopen, "threshold": threshold,
+                          "pairs": int(len(y)), **{k: round(scores[k], 4) for k in ("precision", "recall", "f1")}})
+            echo(f"inactive {inactivity:g} d, reopen {reopen:g} d, threshold {threshold:+.1f}: claim F1 "
+                 f"{scores['f1']:.4f} (P {scores['precision']:.3f}, R {scores['recall']:.3f})")
             if scores["f1"] > best_f1:
                 best, best_f1 = config, scores["f1"]
     return best, tried
@@ -145,7 +148,8 @@ def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriag
     base = policy.linking_config()
     before = pairwise_scores(decide(base), {c.id: c.labels.true_claim for c in contacts})
     best, tried = fit_linking(contacts, decide, records, base=base, echo=echo)
-    chosen = next(t for t in tried if t["reopen_days"] == best.reopen_days and t["threshold"] == best.threshold)
+    chosen = next(t for t in tried if (t["inactivity_days"], t["reopen_days"], t["threshold"])
+                  == (best.inactivity_days, best.reopen_days, best.threshold))
     linking = {k: v for k, v in vars(best).items()}
     fitted = policy.model_copy(update={"linking": linking})
     out_policy = Path(out_policy) if out_policy else workspace_dir() / "policy.yaml"
