@@ -28,6 +28,8 @@ REASONS: dict[str, str] = {
     "LEGAL_THREAT": "The customer mentions legal action or a regulator.",
     "VULNERABLE_CUSTOMER": "The customer's words suggest a vulnerable situation (age, health, bereavement, hardship).",
     "REPEAT_CONTACT_OPEN_CLAIM": "Contact number {n} on a claim still open since {since}.",
+    "SAYS_REPEAT_CONTACT": "The customer says this is not their first contact about it (no open claim of theirs is "
+                           "linked to it here).",
     "BOT_FAILED_BEFORE": "The bot already tried on this claim and did not settle it.",
     "PUBLIC_NEGATIVE": "A negative public {channel} post: a reputation risk.",
     "UNSUPPORTED_LANGUAGE": "Language '{language}' is not one the bot supports.",
@@ -120,8 +122,9 @@ POLICY_HEADER = """\
 # thresholds: a contact goes to the bot only with claim confidence >= min_claim_confidence, complexity score
 #   <= max_complexity_score and sentiment score >= min_sentiment_score. `claimtriage tune-policy` chooses them for a
 #   target misroute rate and records how in `tuning`.
-# Hard rules (a request for a person, legal threats, vulnerable customers, repeat contacts on an open claim, a failed
-#   bot attempt, negative public posts, unsupported languages, out of scope) always send to a person.
+# Hard rules (a request for a person, legal threats, vulnerable customers, repeat contacts on an open claim or a
+#   customer saying it is one, a failed bot attempt, negative public posts, unsupported languages, out of scope)
+#   always send to a person.
 # linking: claim-linking weights (data/journeys/linking.py). The brand's facts (customer-code format, the company's
 #   own addresses, bot channels, languages) live in the deployment settings file (data/deployment.py, --deployment).
 """
@@ -182,6 +185,10 @@ def human_reasons(x: RoutingInput, journey: JourneyFeatures, policy: PolicyConfi
     if journey.repeat_contact:
         reasons.append(_reason("REPEAT_CONTACT_OPEN_CLAIM", n=journey.prior_contacts + 1,
                                since=journey.open_since or "earlier"))
+    elif x.signals.says_repeat:
+        # a chaser the store could not link (new channel, unknown identifier, filed under another claim type) is a
+        # repeat contact all the same: the first contact did not solve it, and a bot answer would be one more loop
+        reasons.append(_reason("SAYS_REPEAT_CONTACT"))
     if journey.bot_failed_before:
         reasons.append(_reason("BOT_FAILED_BEFORE"))
     if x.channel in policy.public_channels and (
@@ -224,7 +231,7 @@ def _priority(x: RoutingInput, journey: JourneyFeatures, codes: set[str]) -> int
     if codes & {"LEGAL_THREAT", "VULNERABLE_CUSTOMER"}:
         return 1
     priority = 4
-    if codes & {"PUBLIC_NEGATIVE", "REPEAT_CONTACT_OPEN_CLAIM", "BOT_FAILED_BEFORE"}:
+    if codes & {"PUBLIC_NEGATIVE", "REPEAT_CONTACT_OPEN_CLAIM", "SAYS_REPEAT_CONTACT", "BOT_FAILED_BEFORE"}:
         priority = 2
     elif x.sentiment == "negative" or "NEGATIVE_SENTIMENT" in codes:
         priority = 3

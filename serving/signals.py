@@ -1,5 +1,7 @@
 """What the customer's words say that the routing policy must act on whatever the models think: an explicit request
-for a person, a legal threat, signs of a vulnerable customer. English and Italian patterns, matched on the redacted
+for a person, a legal threat, signs of a vulnerable customer, a customer saying this is not their first contact about
+it (the journey store may not know: a new channel, an identifier it has not seen, a claim it filed under another
+type). English and Italian patterns, matched on the redacted
 customer text (no identifiers needed). Precise rather than exhaustive: a false alarm costs an agent a minute, a
 missed vulnerable customer costs far more, so the patterns lean inclusive where the words are unambiguous.
 """
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from claimtriage.data.journeys.linking import refers_back
 
 _HUMAN = re.compile(
     r"\b(?:(?:talk|speak|chat)(?:ing)? (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|operator|"
@@ -45,8 +49,10 @@ class TextSignals:
     human_request: bool = False
     legal_threat: bool = False
     vulnerable: bool = False
+    #: "I already wrote", "still waiting", "sollecito": the words claim linking reads as pointing at an earlier contact
+    says_repeat: bool = False
 
 
 def text_signals(text: str) -> TextSignals:
     return TextSignals(human_request=bool(_HUMAN.search(text)), legal_threat=bool(_LEGAL.search(text)),
-                       vulnerable=bool(_VULNERABLE.search(text)))
+                       vulnerable=bool(_VULNERABLE.search(text)), says_repeat=refers_back(text))

@@ -65,6 +65,17 @@ def test_journey_rules_send_to_a_person(journey, code):
     assert answer.target == "human" and code in _codes(answer) and answer.priority == 2
 
 
+def test_a_customer_who_says_it_is_a_repeat_contact_goes_to_a_person_even_unlinked():
+    """A chaser the store did not link (new channel, unknown identifier, another claim type) is still a repeat."""
+    said = _x(signals=TextSignals(says_repeat=True))
+    unlinked = route(said, JourneyFeatures(status="no_identifier"), POLICY)
+    assert unlinked.target == "human" and "SAYS_REPEAT_CONTACT" in _codes(unlinked) and unlinked.priority == 2
+    # a linked repeat says so once, by the journey's own reason
+    linked = route(said, dataclasses.replace(LINKED, repeat_contact=True, prior_contacts=1), POLICY)
+    assert "REPEAT_CONTACT_OPEN_CLAIM" in _codes(linked) and "SAYS_REPEAT_CONTACT" not in _codes(linked)
+    assert not text_signals("Vorrei attivare la fibra nella nuova casa").says_repeat
+
+
 def test_no_journey_is_said_but_does_not_block_the_bot():
     answer = route(_x(), JourneyFeatures(status="no_identifier"), POLICY)
     assert answer.target == "bot" and "NO_JOURNEY" in _codes(answer)
@@ -118,6 +129,9 @@ def test_a_broken_policy_file_names_the_problem(tmp_path):
     ("I will take this to court, my lawyer is informed", "legal_threat"),
     ("Sono una persona anziana e non sono pratica di app", "vulnerable"),
     ("My husband passed away last month and the account is in his name", "vulnerable"),
+    ("Vi ho già scritto la settimana scorsa e sono ancora in attesa", "says_repeat"),
+    ("Secondo sollecito per la pratica aperta a marzo", "says_repeat"),
+    ("This is the second time I write about the same bill", "says_repeat"),
 ])
 def test_text_signals(text, field):
     assert getattr(text_signals(text), field)
