@@ -132,7 +132,9 @@ class Encoder:
         if overlap >= model.max_seq_length // 2:
             raise ValueError(f"overlap {overlap} must be under half the window ({model.max_seq_length})")
         encoder = cls(model, name=name_or_path, dtype="fp32", overlap=overlap, max_chunks=max_chunks)
-        if dtype == "bf16" or (dtype == "auto" and device == "cpu" and cpu_bf16_is_faster()):
+        # ONNX Runtime (asked for by name) runs the fp32 graph, so "auto" keeps fp32 for it even where bf16 is faster
+        onnx_asked = runtime in ("onnx", "onnx-int8")
+        if dtype == "bf16" or (dtype == "auto" and not onnx_asked and device == "cpu" and cpu_bf16_is_faster()):
             encoder._cast_bf16(check=dtype == "auto")
         elif dtype not in ("auto", "fp32"):
             raise ValueError(f"dtype must be auto, bf16 or fp32, not {dtype!r}")

@@ -70,9 +70,12 @@ def test_int8_runtime_is_opt_in_close_to_fp32_and_runs_every_batch(encoder, monk
     """runtime onnx-int8 quantises the exported graph (cached beside it), stays within the documented cosine of
     fp32, encodes long batches too (never mixing fp32 vectors in), and reports dtype int8 so no embedding cache
     confuses its vectors with fp32 ones."""
+    from claimtriage.models import encoder as encoder_module
     from claimtriage.models.embedding_cache import encoder_key
     from claimtriage.models.encoder import INT8_MIN_COSINE
 
+    # as on a CPU with AMX, where "auto" would pick bf16 for PyTorch: the int8 graph is still quantised from fp32
+    monkeypatch.setattr(encoder_module, "cpu_bf16_is_faster", lambda: True)
     quantized = Encoder.load(dtype="auto", runtime="onnx-int8")
     assert (quantized.runtime, quantized.dtype) == ("onnx-int8", "int8")
     assert quantized._onnx_graph[0].name.endswith(".int8.onnx") and quantized._onnx_graph[0].is_file()

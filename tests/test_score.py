@@ -9,6 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from claimtriage.models.encoder import cpu_bf16_is_faster
 from claimtriage.serving.batch_score import COLUMNS, EngineUnavailable, mlflow_model_uri, run_score
 
 N_CONTACTS = 240
@@ -90,8 +91,18 @@ def test_spark_engine_gives_the_same_labels_as_the_local_engine(scoring_input, m
     assert spark.index.equals(local.index)
     for column in ("claim_label", "out_of_scope", "sentiment", "complexity", "language", "model_version"):
         assert (spark[column].fillna("") == local[column].fillna("")).all(), column
-    assert (spark["claim_confidence"] - local["claim_confidence"]).abs().max() < 1e-4
-    assert [[t["label"] for t in k] for k in spark["claim_top_k"]] == [[t["label"] for t in k] for k in local["claim_top_k"]]
+    # fp32 gives the same numbers whatever the batches; bf16 (the "auto" dtype on CPUs with AMX) moves them in the
+    # third decimal with the batch's padding, never the labels (checked above)
+    tolerance = 1e-2 if cpu_bf16_is_faster() else 1e-4
+    assert (spark["claim_confidence"] - local["claim_confidence"]).abs().max() < tolerance
+    for got, want in zip(spark["claim_top_k"], local["claim_top_k"]):
+        assert len(got) == len(want)
+        for rank, (g, w) in enumerate(zip(got, want)):
+            assert abs(g["p"] - w["p"]) < tolerance
+            # the same label at every rank, unless two labels tie there within the tolerance (bf16 may swap them)
+            tied = rank + 1 < len(want) and abs(want[rank]["p"] - want[rank + 1]["p"]) < 2 * tolerance
+            tied = tied or (rank > 0 and abs(want[rank]["p"] - want[rank - 1]["p"]) < 2 * tolerance)
+            assert g["label"] == w["label"] or tied
 
 
 @pytest.mark.model
