@@ -169,6 +169,17 @@ def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_
     assert len(curve) > 2 and curve[0].startswith("min_claim_confidence")
 
 
+def test_tune_policy_defaults_to_contacts_the_demo_model_never_trained_on(trained, tmp_path):
+    """No --data: the demo corpus generated with seed 1 (the demo model trains on seed 0), as fit-linking does."""
+    from claimtriage.training.tune_policy import tune_policy
+
+    engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
+    summary = tune_policy(out_policy=tmp_path / "policy.yaml", target_misroute=0.05, limit=150,
+                          out_dir=tmp_path / "policy", track=False, engine=engine, oos_data=None)
+    assert summary["data"] == "demo (generated, 5000 contacts, seed 1)"
+    assert load_policy(tmp_path / "policy.yaml").tuning["data"] == summary["data"]
+
+
 @pytest.mark.parametrize("limit", [150, pytest.param(400, marks=pytest.mark.slow)])  # fast twin: the first 150
 def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limit):
     from claimtriage.evaluation.journeys import run_journeys

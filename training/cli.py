@@ -145,7 +145,9 @@ def promote_command(
 
 
 def tune_policy_command(
-    data: Annotated[str, typer.Option("--data", "-d", help="labelled contacts with outcomes: a folder, file or shared set")] = "demo_corpus",
+    data: Annotated[Optional[str], typer.Option("--data", "-d", help="labelled contacts with outcomes: a folder, file "
+                                                "or shared set, none of which the model trained on (default: the "
+                                                "demo corpus generated with seed 1; the demo model trains on seed 0)")] = None,
     model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
     policy: Annotated[Optional[Path], typer.Option(help="the policy file to start from (default: the embedded one)")] = None,
     out: Annotated[Optional[Path], typer.Option(help="where the tuned policy goes (default: policy.yaml in the "
@@ -172,7 +174,8 @@ def tune_policy_command(
     from claimtriage.training.tune_policy import tune_policy
 
     try:
-        settings = demo_deployment() if deployment is None and data == "demo_corpus" else load_deployment(deployment)
+        demo = data is None or data == "demo_corpus"
+        settings = demo_deployment() if deployment is None and demo else load_deployment(deployment)
         summary = tune_policy(data, model=model, policy_path=policy, out_policy=out, target_misroute=target_misroute,
                               limit=limit, track=track, tracking_uri=tracking_uri, oos_data=oos_data or None,
                               oos_split=oos_split or None, oos_guard_rate=oos_guard_rate, deployment=settings,

@@ -49,13 +49,15 @@ def _plot(curve: list[dict[str, float]], chosen: dict[str, float] | None, target
     plt.close(fig)
 
 
-def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", policy_path: str | Path | None = None,
+def tune_policy(data: str | None = None, *, model: str = "models:/claimtriage@champion", policy_path: str | Path | None = None,
                 out_policy: str | Path | None = None, target_misroute: float = 0.02, limit: int | None = None,
                 out_dir: Path = OUT_DIR, track: bool = True, tracking_uri: str | None = None,
                 engine: TriageEngine | None = None, oos_data: str | None = "hwu64_out_of_scope_test",
                 oos_split: str | None = None, oos_guard_rate: float | None = None,
                 deployment: Deployment | None = None, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file. `oos_data`:
+    """Choose thresholds on labelled contacts (with outcomes) and write them into the policy file. `data`: contacts
+    the model did not train on (scores of training contacts are surer than any new contact's, and the hold-out half
+    would flatter the thresholds); None: the demo corpus generated with seed 1. `oos_data`:
     out-of-scope requests (default: HWU64's off-domain test requests, which no config here trains on; `claimtriage
     evaluate --suite routing` checks xSID's test split; None or an unavailable set: no guard) of which at most
     `oos_guard_rate` may reach the bot under the chosen thresholds. None: the target misroute rate, the share of
@@ -69,7 +71,13 @@ def tune_policy(data: str, *, model: str = "models:/claimtriage@champion", polic
     policy = load_policy(policy_path)
     base = engine or TriageEngine.load(model, policy_path=str(policy_path), tracking_uri=tracking_uri, with_store=False,
                                        deployment=deployment)
-    contacts = sorted(load_source(data).contacts, key=lambda c: (c.timestamp, c.id))[:limit]
+    if data is None:  # contacts the demo model never trained on (it trains on seed 0), as fit-linking uses
+        from claimtriage.data.demo import generate_demo
+
+        contacts, data = generate_demo(5000, seed=1), "demo (generated, 5000 contacts, seed 1)"
+    else:
+        contacts = load_source(data).contacts
+    contacts = sorted(contacts, key=lambda c: (c.timestamp, c.id))[:limit]
     if not contacts:
         raise ValueError(f"{data}: no contacts")
     if not any(c.outcome and c.outcome.resolved_by for c in contacts):
