@@ -72,6 +72,14 @@ def running_server(args: list[str], *, workdir: Path, env: dict[str, str | None]
 
 
 def stop(process: subprocess.Popen, timeout_s: float = 30) -> None:
+    """Stop the server's process group, then whatever it started outside it: BentoML starts each worker in a session
+    of its own, so a worker whose arbiter died first would otherwise live on, holding a model in memory."""
+    import psutil
+
+    try:
+        family = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -79,3 +87,10 @@ def stop(process: subprocess.Popen, timeout_s: float = 30) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    _, alive = psutil.wait_procs(family, timeout=5)
+    for leftover in alive:
+        try:
+            leftover.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=10)

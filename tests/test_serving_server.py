@@ -78,3 +78,29 @@ def test_real_server_triages_contacts_of_several_channels(server, corpus_contact
     assert "claimtriage_model_info" in metrics and "claimtriage_routes_total" in metrics
     logged = log_path.read_text()
     assert "luca.verdi@example.net" not in logged and "555 7788" not in logged
+
+
+# a stand-in for BentoML's arbiter: it starts a worker in a session of its own, then dies at once on SIGTERM
+_ARBITER = """
+import subprocess, sys, time
+worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+print(worker.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_stopping_the_server_also_stops_workers_outside_its_process_group():
+    import subprocess
+    import sys
+
+    import psutil
+
+    from claimtriage.serving.process import stop
+
+    arbiter = subprocess.Popen([sys.executable, "-c", _ARBITER], stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    worker = psutil.Process(int(arbiter.stdout.readline()))
+    assert worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE
+    stop(arbiter, timeout_s=10)
+    assert arbiter.poll() is not None
+    assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
