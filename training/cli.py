@@ -145,9 +145,9 @@ def promote_command(
 
 
 def tune_policy_command(
-    data: Annotated[Optional[str], typer.Option("--data", "-d", help="labelled contacts with outcomes: a folder, file "
-                                                "or shared set, none of which the model trained on (default: the "
-                                                "demo corpus generated with seed 1; the demo model trains on seed 0)")] = None,
+    data: Annotated[Optional[str], typer.Option(
+        "--data", "-d", help="labelled contacts with outcomes: a folder, file or shared set, none of which the model "
+        "trained on (default: the demo corpus generated with seed 1; the demo model trains on seed 0)")] = None,
     model: Annotated[str, typer.Option(help="a model folder or a registry URI")] = "models:/claimtriage@champion",
     policy: Annotated[Optional[Path], typer.Option(help="the policy file to start from (default: the embedded one)")] = None,
     out: Annotated[Optional[Path], typer.Option(help="where the tuned policy goes (default: policy.yaml in the "

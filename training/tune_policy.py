@@ -49,7 +49,8 @@ def _plot(curve: list[dict[str, float]], chosen: dict[str, float] | None, target
     plt.close(fig)
 
 
-def tune_policy(data: str | None = None, *, model: str = "models:/claimtriage@champion", policy_path: str | Path | None = None,
+def tune_policy(data: str | None = None, *, model: str = "models:/claimtriage@champion",
+                policy_path: str | Path | None = None,
                 out_policy: str | Path | None = None, target_misroute: float = 0.02, limit: int | None = None,
                 out_dir: Path = OUT_DIR, track: bool = True, tracking_uri: str | None = None,
                 engine: TriageEngine | None = None, oos_data: str | None = "hwu64_out_of_scope_test",

@@ -72,7 +72,8 @@ def data_card(contacts: list[Contact], *, seed: int) -> str:
         "address that differs only by dots on a provider where dots matter.",
         "- **Journeys** (`journeys.py`): each customer has one or more claims (concurrent or sequential); each claim "
         "has a path (settled by the bot, by an agent, or never) and 1-5 contacts spread over days (about 6% of later "
-        "contacts come back after 25-65 days: the next bill, a fault that returns), switching channel. Unresolved claims get angrier contact after contact.",
+        "contacts come back after 25-65 days: the next bill, a fault that returns), switching channel. Unresolved "
+        "claims get angrier contact after contact.",
         "- **Identity** (`identity.py`): each channel sees a different slice: caller id (sometimes withheld or "
         "another line) and the code an agent verified, the pre-chat email/phone or the login, the WhatsApp wa_id, "
         "the app login, the social handle, the address or number a review invitation went to. Emails vary in case, "
