@@ -21,6 +21,7 @@ from claimtriage.data.sources import load_source
 from claimtriage.evaluation.results import update_section
 from claimtriage.models.metrics import json_ready
 from claimtriage.serving.engine import TriageEngine, customer_texts
+from claimtriage.serving.policy import PolicyConfig, human_reasons
 from claimtriage.serving.replay import RoutingCase, fresh_engine, replay
 
 EVAL_DIR = PROJECT_ROOT / "evaluation"
@@ -98,7 +99,7 @@ def _replay(engine: TriageEngine, contacts: list[Contact], truth_customer: dict[
         "classification": classification(contacts, cases),
     }
     if expected:
-        out["routes"] = route_agreement(cases, expected)
+        out["routes"] = route_agreement(cases, expected, replayer.policy)
     return out
 
 
@@ -168,17 +169,28 @@ def expected_routes(data: str | None) -> dict[str, str] | None:
     return {r["id"]: r["expected_route"] for r in rows}
 
 
-def route_agreement(cases: list[RoutingCase], expected: dict[str, str]) -> dict[str, Any]:
+def route_agreement(cases: list[RoutingCase], expected: dict[str, str],
+                    policy: PolicyConfig | None = None) -> dict[str, Any]:
     """Must-human recall (contacts any sensible policy sends to a person, sent to one) and must-bot recall (routine
-    first contacts on a bot channel, sent to the bot); `either` counts for neither."""
+    first contacts on a bot channel, sent to the bot); `either` counts for neither. With the `policy`, also why: the
+    ids of must-human contacts that went to the bot (each one a safety miss to read) and, over the must-bot contacts
+    sent to a person, how often each reason code held (a contact can have several)."""
     got = {c.contact_id: c.target for c in cases}
     human = [i for i, e in expected.items() if e == "human" and i in got]
     bot = [i for i, e in expected.items() if e == "bot" and i in got]
-    return {"must_human": len(human), "must_bot": len(bot),
-            "must_human_recall": sum(got[i] == "human" for i in human) / len(human) if human else None,
-            "must_bot_recall": sum(got[i] == "bot" for i in bot) / len(bot) if bot else None,
-            "bot_share_of_either": (sum(got[i] == "bot" for i, e in expected.items() if e == "either" and i in got)
-                                    / max(1, sum(1 for e in expected.values() if e == "either")))}
+    out: dict[str, Any] = {
+        "must_human": len(human), "must_bot": len(bot),
+        "must_human_recall": sum(got[i] == "human" for i in human) / len(human) if human else None,
+        "must_bot_recall": sum(got[i] == "bot" for i in bot) / len(bot) if bot else None,
+        "bot_share_of_either": (sum(got[i] == "bot" for i, e in expected.items() if e == "either" and i in got)
+                                / max(1, sum(1 for e in expected.values() if e == "either")))}
+    if policy is not None:
+        by_id = {c.contact_id: c for c in cases}
+        out["must_human_to_bot"] = sorted(i for i in human if got[i] == "bot")
+        out["must_bot_to_human_reasons"] = dict(Counter(
+            r.code for i in bot if got[i] == "human" for r in human_reasons(by_id[i].x, by_id[i].journey, policy)
+        ).most_common())
+    return out
 
 
 def _keys(contacts: list[Contact], engine: TriageEngine) -> dict[str, IdentityKeys]:
@@ -331,6 +343,14 @@ def markdown(r: dict[str, Any]) -> str:
                          f"{_f(b['sentiment']['encoder_svm'])}")
         lines += ["", f"Plain baselines in the same run, trained on the train roles of `{b['config']}` (what the "
                   "model was trained on): " + "; ".join(parts) + "."]
+    routes = r.get("routes") or {}
+    if routes.get("must_bot_to_human_reasons") is not None:
+        reasons = routes["must_bot_to_human_reasons"]
+        sent = round(routes["must_bot"] * (1 - routes["must_bot_recall"])) if routes.get("must_bot") else 0
+        lines += ["", f"Routes (no directory): must-bot contacts sent to a person: {sent} of {routes['must_bot']}"
+                  + (", by reason (a contact can have several): " + ", ".join(f"{k} {v}" for k, v in reasons.items())
+                     if reasons else "") + "; must-human contacts sent to the bot: "
+                  + (", ".join(routes["must_human_to_bot"]) or "none") + "."]
     if r.get("candidate_merge_reasons"):
         lines += ["", "Candidate merges by reason: " + "; ".join(f"{k}: {v}" for k, v in
                                                                  r["candidate_merge_reasons"].items()) + "."]

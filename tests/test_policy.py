@@ -167,3 +167,23 @@ def test_threshold_search_keeps_guard_requests_from_the_bot_within_the_allowed_r
     rows = sweep(cases, policy, many)
     assert choose(rows, 0.02)["min_claim_confidence"] <= 0.6  # 1 of 100 to the bot is within 2%
     assert choose(rows, 0.02, max_guard_rate=0.0)["min_claim_confidence"] > 0.7
+
+
+def test_route_agreement_says_which_must_human_contacts_went_to_the_bot_and_what_kept_must_bot_ones_away():
+    from claimtriage.evaluation.journeys import route_agreement
+    from claimtriage.serving.replay import RoutingCase
+
+    def case(cid: str, target: str, **x) -> RoutingCase:
+        return RoutingCase(contact_id=cid, channel="chat", x=_x(**x), journey=LINKED, target=target,
+                           needs_person=None, out_of_scope=False, group=cid)
+
+    complex_ = POLICY.thresholds.max_complexity_score + 0.2
+    cases = [case("a", "bot"), case("b", "human", complexity_score=complex_),
+             case("c", "human", claim="billing_dispute", complexity_score=complex_), case("d", "bot"),
+             case("e", "human", signals=TextSignals(human_request=True))]
+    expected = {"a": "bot", "b": "bot", "c": "bot", "d": "human", "e": "human"}
+    out = route_agreement(cases, expected, POLICY)
+    assert out["must_bot_recall"] == 1 / 3 and out["must_human_recall"] == 1 / 2
+    assert out["must_human_to_bot"] == ["d"]
+    assert out["must_bot_to_human_reasons"] == {"HIGH_COMPLEXITY": 2, "CLAIM_NOT_BOT_ELIGIBLE": 1}
+    assert "must_human_to_bot" not in route_agreement(cases, expected)  # without the policy: the recalls only
