@@ -21,7 +21,6 @@ import json
 import os
 import random
 import secrets
-import signal
 import sqlite3
 import string
 import tempfile
@@ -32,7 +31,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from claimtriage.data.paths import PROJECT_ROOT
-from claimtriage.serving.process import ServerError, running_server
+from claimtriage.serving.process import ServerError, kill, running_server
 
 DEFAULT_OUT = PROJECT_ROOT / "evaluation" / "bench" / "probe.json"
 TARGETS = {"short_triage_s": 1.0, "metrics_growth": 0.10}
@@ -231,8 +230,8 @@ async def long_texts(url: str, key: str, *, batch: int, chars: int, shorts: int,
 
 # ---- kill -9 ---------------------------------------------------------------------------------------------------
 async def stream_until_killed(url: str, key: str, process, *, contacts: int, run: str) -> list[dict[str, Any]]:
-    """Stream contacts at concurrency 8; kill the server's whole process group (SIGKILL) once `contacts` were
-    acknowledged, with requests still in flight. Returns the acknowledged answers."""
+    """Stream contacts at concurrency 8; kill the whole server, its process group and the workers BentoML starts outside
+    it (SIGKILL), once `contacts` were acknowledged, with requests still in flight. Returns the acknowledged answers."""
     import aiohttp
 
     rng = random.Random(run)
@@ -255,11 +254,11 @@ async def stream_until_killed(url: str, key: str, process, *, contacts: int, run
                     return
                 if len(acknowledged) >= contacts and not killed.is_set():
                     killed.set()
-                    os.killpg(process.pid, signal.SIGKILL)
+                    kill(process)
 
         await asyncio.gather(*(worker() for _ in range(8)))
     if not killed.is_set():
-        os.killpg(process.pid, signal.SIGKILL)
+        kill(process)
     process.wait()
     return acknowledged
 

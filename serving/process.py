@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 
 class ServerError(RuntimeError):
@@ -66,20 +66,45 @@ def running_server(args: list[str], *, workdir: Path, env: dict[str, str | None]
             if time.monotonic() > deadline:
                 raise ServerError(f"the server was not ready within {timeout_s:.0f} s:\n{_log_tail(log_path)}")
             time.sleep(0.5)
+        started = _family(process)  # the workers, while their arbiter is alive to name them
         yield RunningServer(url=url, process=process, log_path=log_path)
     finally:
-        stop(process)
+        stop(process, also=started if "started" in locals() else ())
 
 
-def stop(process: subprocess.Popen, timeout_s: float = 30) -> None:
-    """Stop the server's process group, then whatever it started outside it: BentoML starts each worker in a session
-    of its own, so a worker whose arbiter died first would otherwise live on, holding a model in memory."""
+def _family(process: subprocess.Popen) -> list:
+    """Every process `process` started, directly or not (empty once it is gone: orphans are re-parented)."""
     import psutil
 
     try:
-        family = psutil.Process(process.pid).children(recursive=True)
+        return psutil.Process(process.pid).children(recursive=True)
     except psutil.NoSuchProcess:
-        family = []
+        return []
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL the process group and every descendant (BentoML's workers run in sessions of their own)."""
+    import psutil
+
+    family = _family(process)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    for member in family:
+        try:
+            member.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def stop(process: subprocess.Popen, timeout_s: float = 30, also: Sequence = ()) -> None:
+    """Stop the server's process group, then whatever it started outside it: BentoML starts each worker in a session
+    of its own, so a worker whose arbiter died first would otherwise live on, holding a model in memory. `also`:
+    processes recorded earlier (the arbiter may be gone by now, and its workers no longer its children)."""
+    import psutil
+
+    family = list({p.pid: p for p in [*also, *_family(process)]}.values())
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:

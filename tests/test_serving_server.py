@@ -89,18 +89,33 @@ time.sleep(600)
 """
 
 
-def test_stopping_the_server_also_stops_workers_outside_its_process_group():
+@pytest.mark.parametrize("how", ["stop", "kill", "stop after the arbiter died"])
+def test_stopping_or_killing_the_server_also_ends_workers_outside_its_process_group(how):
+    """BentoML starts workers in sessions of their own: `stop` and `kill` (the probe's kill -9) must end them too,
+    also when the arbiter died first and the worker is no longer its child."""
+    import os
+    import signal
     import subprocess
     import sys
 
     import psutil
 
-    from claimtriage.serving.process import stop
+    from claimtriage.serving.process import _family, kill, stop
 
     arbiter = subprocess.Popen([sys.executable, "-c", _ARBITER], stdout=subprocess.PIPE, text=True,
                                start_new_session=True)
     worker = psutil.Process(int(arbiter.stdout.readline()))
     assert worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE
-    stop(arbiter, timeout_s=10)
+    if how == "stop":
+        stop(arbiter, timeout_s=10)
+    elif how == "kill":
+        kill(arbiter)
+        arbiter.wait(timeout=10)
+        psutil.wait_procs([worker], timeout=10)
+    else:
+        started = _family(arbiter)
+        os.killpg(arbiter.pid, signal.SIGKILL)  # the arbiter alone, as a group kill does
+        arbiter.wait(timeout=10)
+        stop(arbiter, timeout_s=10, also=started)
     assert arbiter.poll() is not None
     assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
