@@ -186,10 +186,11 @@ def route_agreement(cases: list[RoutingCase], expected: dict[str, str],
                                 / max(1, sum(1 for e in expected.values() if e == "either")))}
     if policy is not None:
         by_id = {c.contact_id: c for c in cases}
+        to_human = [i for i in bot if got[i] == "human"]
         out["must_human_to_bot"] = sorted(i for i in human if got[i] == "bot")
+        out["must_bot_to_human"] = len(to_human)
         out["must_bot_to_human_reasons"] = dict(Counter(
-            r.code for i in bot if got[i] == "human" for r in human_reasons(by_id[i].x, by_id[i].journey, policy)
-        ).most_common())
+            r.code for i in to_human for r in human_reasons(by_id[i].x, by_id[i].journey, policy)).most_common())
     return out
 
 
@@ -346,8 +347,8 @@ def markdown(r: dict[str, Any]) -> str:
     routes = r.get("routes") or {}
     if routes.get("must_bot_to_human_reasons") is not None:
         reasons = routes["must_bot_to_human_reasons"]
-        sent = round(routes["must_bot"] * (1 - routes["must_bot_recall"])) if routes.get("must_bot") else 0
-        lines += ["", f"Routes (no directory): must-bot contacts sent to a person: {sent} of {routes['must_bot']}"
+        lines += ["", f"Routes (no directory): must-bot contacts sent to a person: {routes['must_bot_to_human']} of "
+                  f"{routes['must_bot']}"
                   + (", by reason (a contact can have several): " + ", ".join(f"{k} {v}" for k, v in reasons.items())
                      if reasons else "") + "; must-human contacts sent to the bot: "
                   + (", ".join(routes["must_human_to_bot"]) or "none") + "."]

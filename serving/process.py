@@ -53,6 +53,7 @@ def running_server(args: list[str], *, workdir: Path, env: dict[str, str | None]
         process = subprocess.Popen(command, env={k: v for k, v in child_env.items() if v is not None}, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    started: list = []  # the workers, recorded once ready, while their arbiter is alive to name them
     try:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -66,10 +67,10 @@ def running_server(args: list[str], *, workdir: Path, env: dict[str, str | None]
             if time.monotonic() > deadline:
                 raise ServerError(f"the server was not ready within {timeout_s:.0f} s:\n{_log_tail(log_path)}")
             time.sleep(0.5)
-        started = _family(process)  # the workers, while their arbiter is alive to name them
+        started = _family(process)
         yield RunningServer(url=url, process=process, log_path=log_path)
     finally:
-        stop(process, also=started if "started" in locals() else ())
+        stop(process, also=started)
 
 
 def _family(process: subprocess.Popen) -> list:
@@ -82,20 +83,24 @@ def _family(process: subprocess.Popen) -> list:
         return []
 
 
-def kill(process: subprocess.Popen) -> None:
-    """SIGKILL the process group and every descendant (BentoML's workers run in sessions of their own)."""
+def _kill_each(processes: Sequence) -> None:
     import psutil
 
+    for member in processes:
+        try:
+            member.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL the process group and every descendant (BentoML's workers run in sessions of their own)."""
     family = _family(process)
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    for member in family:
-        try:
-            member.kill()
-        except psutil.NoSuchProcess:
-            pass
+    _kill_each(family)
 
 
 def stop(process: subprocess.Popen, timeout_s: float = 30, also: Sequence = ()) -> None:
@@ -113,9 +118,5 @@ def stop(process: subprocess.Popen, timeout_s: float = 30, also: Sequence = ()) 
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     _, alive = psutil.wait_procs(family, timeout=5)
-    for leftover in alive:
-        try:
-            leftover.kill()
-        except psutil.NoSuchProcess:
-            pass
+    _kill_each(alive)
     psutil.wait_procs(alive, timeout=10)

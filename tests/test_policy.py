@@ -184,6 +184,6 @@ def test_route_agreement_says_which_must_human_contacts_went_to_the_bot_and_what
     expected = {"a": "bot", "b": "bot", "c": "bot", "d": "human", "e": "human"}
     out = route_agreement(cases, expected, POLICY)
     assert out["must_bot_recall"] == 1 / 3 and out["must_human_recall"] == 1 / 2
-    assert out["must_human_to_bot"] == ["d"]
+    assert out["must_human_to_bot"] == ["d"] and out["must_bot_to_human"] == 2
     assert out["must_bot_to_human_reasons"] == {"HIGH_COMPLEXITY": 2, "CLAIM_NOT_BOT_ELIGIBLE": 1}
     assert "must_human_to_bot" not in route_agreement(cases, expected)  # without the policy: the recalls only
