@@ -110,6 +110,11 @@ def markdown(report: dict) -> str:
                              ("encoder_svm", "frozen encoder + LinearSVC")):
             cells = [f"{row[e][model]['accuracy']:.3f} / {row[e][model]['macro_f1']:.3f}" for e in evals]
             lines.append(f"| {name} | {label} | " + " | ".join(cells) + " |")
+    for name, row in report["variants"].items():
+        lost = [f"{e} ({model})" for e in evals for model in ("tfidf_svm", "encoder_svm")
+                if row[e][model]["accuracy"] > row[e]["ours"]["accuracy"]]
+        lines += ["", f"{name}: the head's accuracy is " + (
+            "under a plain baseline on " + ", ".join(lost) if lost else "above both plain baselines on every set") + "."]
     with_, without = report["variants"].get("with STC-3"), report["variants"].get("without STC-3")
     if with_ and without:
         gains = {e: with_[e]["ours"]["accuracy"] - without[e]["ours"]["accuracy"] for e in evals}

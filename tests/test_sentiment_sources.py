@@ -30,7 +30,10 @@ def test_the_table_shows_every_model_and_the_gain_follows_the_numbers():
 
     report = {"config": "training/configs/demo.yaml", "seconds": 3.0, "load_average": 1.0,
               "variants": {"without STC-3": row(0.6), "with STC-3": row(0.7)}}
+    report["variants"]["without STC-3"]["xlmt_en"]["ours"] = scores(0.52)
     text = markdown(report)
+    assert "without STC-3: the head's accuracy is under a plain baseline on xlmt_en (encoder_svm)." in text
+    assert "with STC-3: the head's accuracy is above both plain baselines on every set." in text
     assert "| with STC-3 | claimtriage head | 0.700 / 0.600 |" in text
     assert "| without STC-3 | TF-IDF + LinearSVC | 0.500 / 0.400 |" in text
     assert "+0.100 on stc3_held_out" in text
