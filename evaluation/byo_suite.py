@@ -277,6 +277,8 @@ def _label(report: dict[str, Any]) -> str:
 
 def markdown(reports: list[dict[str, Any]]) -> str:
     """The `byo` section: one table per encoder."""
+    from claimtriage.training.cli import BYO_ENCODER, FINETUNE_ENCODER
+
     lines = ["## Your own data: `claimtriage train --train-file` beside two plain baselines",
              "",
              "`claimtriage evaluate --suite byo --encoder ENCODER [--finetune full]` (module "
@@ -290,7 +292,9 @@ def markdown(reports: list[dict[str, Any]]) -> str:
              ""]
     for report in reports:
         tuned = report.get("finetune")
-        heading = f"encoder `{report['encoder']}`" + (
+        default = FINETUNE_ENCODER if tuned else BYO_ENCODER  # what train --train-file [--finetune] uses
+        uses = "`train --train-file --finetune`" if tuned else "`train --train-file`"
+        heading = f"encoder `{report['encoder']}`" + (f" (what {uses} uses)" if report["encoder"] == default else "") + (
             f", fine-tuned on each train role (`--finetune {tuned['method']} --epochs {tuned['epochs']}`; the "
             f"baselines use the frozen encoder)" if tuned else "")
         lines += [f"### {heading} (whole suite {report['seconds']:.0f} s)", "",

