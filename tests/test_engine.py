@@ -148,7 +148,7 @@ def test_a_batch_reusing_an_id_answers_a_retry_and_refuses_other_content(engine)
 def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_path, limit, guard_rows):
     from claimtriage.data.adapters import load_shared
     from claimtriage.data.io import write_contacts
-    from claimtriage.training.tune_policy import tune_policy
+    from claimtriage.training.tune_policy import DEFAULT_CONFIDENCE, tune_policy
 
     engine = TriageEngine(trained.model, policy=load_policy(), model_version="test")
     out_policy = tmp_path / "policy.yaml"
@@ -160,7 +160,8 @@ def test_tune_policy_writes_thresholds_curve_and_holds_out(trained, corpus, tmp_
                           out_dir=tmp_path / "policy", track=False, engine=engine, **guard)
     tuned = load_policy(out_policy)
     assert tuned.thresholds.model_dump() == summary["thresholds"] and tuned.tuning["target_misroute"] == 0.05
-    assert summary["tune"]["misroute_rate"] <= 0.05 and summary["n_holdout"] > 0
+    assert summary["tune"]["misroute_rate"] <= summary["tune"]["misroute_upper"] <= 0.05 and summary["n_holdout"] > 0
+    assert summary["confidence"] == tuned.tuning["confidence"] == DEFAULT_CONFIDENCE
     guard_summary = summary["oos_guard"]
     assert guard_summary["n"] == (guard_rows or 701) and guard_summary["max_rate"] == 0.05  # the target, by default
     assert guard_summary["to_bot"] <= 0.05 * guard_summary["n"]

@@ -169,6 +169,32 @@ def test_threshold_search_keeps_guard_requests_from_the_bot_within_the_allowed_r
     assert choose(rows, 0.02, max_guard_rate=0.0)["min_claim_confidence"] > 0.7
 
 
+def test_threshold_search_with_confidence_keeps_the_misroute_target_for_new_customers():
+    """With `confidence`, the tuning half's misroute rate must be under the target with that confidence (one-sided
+    Clopper-Pearson), not merely measured under it: 2 misroutes in 200 contacts (1%) may be 2% on new ones."""
+    from claimtriage.serving.replay import RoutingCase
+    from claimtriage.training.policy_search import choose, misroute_upper, sweep
+
+    assert misroute_upper(0, 100, 0.9) == pytest.approx(1 - 0.1 ** (1 / 100))  # exact for zero events
+    assert misroute_upper(2, 200, 0.9) > 0.02 > misroute_upper(2, 400, 0.9) > 0.005
+    assert misroute_upper(5, 5, 0.9) == 1.0 and misroute_upper(0, 0, 0.9) == 1.0
+    policy = load_policy()
+
+    def case(confidence: float, needs_person: bool) -> RoutingCase:
+        return RoutingCase(contact_id="c", channel="chat", x=_x(claim_confidence=confidence, complexity_score=0.05),
+                           journey=JourneyFeatures(linked=True, status="linked"), target="human",
+                           needs_person=needs_person, out_of_scope=False, group="g")
+
+    cases = [case(0.95, False)] * 120 + [case(0.6, False)] * 78 + [case(0.6, True)] * 2
+    rows = sweep(cases, policy)
+    measured = choose(rows, 0.02)
+    sure = choose(rows, 0.02, confidence=0.9)
+    assert measured["min_claim_confidence"] <= 0.6 and measured["misrouted"] == 2  # 1%: under 2% as measured
+    assert sure["min_claim_confidence"] > 0.6 and sure["misrouted"] == 0 and sure["automated"] == 120
+    assert sure["misroute_upper"] == pytest.approx(misroute_upper(0, 200, 0.9)) and sure["misroute_upper"] <= 0.02
+    assert choose(rows, 0.001, confidence=0.9) is None  # 200 contacts cannot show 0.1% at 90% confidence
+
+
 def test_route_agreement_says_which_must_human_contacts_went_to_the_bot_and_what_kept_must_bot_ones_away():
     from claimtriage.evaluation.journeys import route_agreement
     from claimtriage.serving.replay import RoutingCase
@@ -187,3 +213,12 @@ def test_route_agreement_says_which_must_human_contacts_went_to_the_bot_and_what
     assert out["must_human_to_bot"] == ["d"] and out["must_bot_to_human"] == 2
     assert out["must_bot_to_human_reasons"] == {"HIGH_COMPLEXITY": 2, "CLAIM_NOT_BOT_ELIGIBLE": 1}
     assert "must_human_to_bot" not in route_agreement(cases, expected)  # without the policy: the recalls only
+
+
+def test_the_command_line_tunes_with_the_same_confidence_as_the_function():
+    import inspect
+
+    from claimtriage.training.cli import tune_policy_command
+    from claimtriage.training.tune_policy import DEFAULT_CONFIDENCE
+
+    assert inspect.signature(tune_policy_command).parameters["confidence"].default == DEFAULT_CONFIDENCE

@@ -172,6 +172,9 @@ def tune_policy_command(
     oos_split: Annotated[str, typer.Option(help="the split of --oos-data, where it has splits")] = "",
     oos_guard_rate: Annotated[Optional[float], typer.Option(help="the most of --oos-data that may reach the bot "
                                                                  "(default: the target misroute rate; 0: none)")] = None,
+    confidence: Annotated[float, typer.Option(min=0.0, max=0.999, help="how sure the misroute rate must be under the "
+                                                                       "target (upper bound on the tuning half; 0: the "
+                                                                       "rate measured)")] = 0.9,
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the curve and thresholds to MLflow")] = True,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the embedded store)")] = None,
     deployment: Annotated[Optional[Path], typer.Option(help="deployment settings YAML of the data's brand (default: "
@@ -189,7 +192,8 @@ def tune_policy_command(
         settings = demo_deployment() if deployment is None and demo else load_deployment(deployment)
         summary = tune_policy(data, model=model, policy_path=policy, out_policy=out, target_misroute=target_misroute,
                               limit=limit, track=track, tracking_uri=tracking_uri, oos_data=oos_data or None,
-                              oos_split=oos_split or None, oos_guard_rate=oos_guard_rate, deployment=settings,
+                              oos_split=oos_split or None, oos_guard_rate=oos_guard_rate, confidence=confidence,
+                              deployment=settings,
                               echo=lambda line: typer.echo(line, err=True))
     except (PolicyError, ValueError, FileNotFoundError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)

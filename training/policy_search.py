@@ -128,14 +128,32 @@ def frontier(rows: list[dict[str, float]]) -> list[dict[str, float]]:
     return best
 
 
+def misroute_upper(misrouted: int, n: int, confidence: float) -> float:
+    """One-sided Clopper-Pearson upper bound of the misroute rate behind `misrouted` of `n` contacts: the true rate
+    is under it with probability `confidence` (exact binomial, so it holds at small counts too)."""
+    from scipy.stats import beta
+
+    if n <= 0:
+        return 1.0
+    if misrouted >= n:
+        return 1.0
+    return float(beta.ppf(confidence, misrouted + 1, n - misrouted))
+
+
 def choose(rows: list[dict[str, float]], target_misroute: float,
-           max_guard_rate: float | None = None) -> dict[str, float] | None:
+           max_guard_rate: float | None = None, confidence: float | None = None) -> dict[str, float] | None:
     """The thresholds with the most automation at or under the target misroute rate and with at most
     `max_guard_rate` of the guard (out-of-scope) contacts sent to the bot (ties: fewer misroutes, then the stricter
     confidence). `max_guard_rate` None: the target misroute rate, the share of wrong bot routes allowed for any
-    contact; 0: none of them."""
+    contact; 0: none of them. `confidence` (e.g. 0.9): the misroute rate's upper bound at that confidence
+    (`misroute_upper`), not the rate measured, must be at or under the target, so that the target still holds on
+    new customers: the most automated of thousands of threshold combinations is also the luckiest on the tuning half
+    (the chosen row gets `misroute_upper`)."""
     limit = target_misroute if max_guard_rate is None else max_guard_rate
     ok = [r for r in rows if r["misroute_rate"] <= target_misroute and r.get("guard_to_bot_rate", 0.0) <= limit]
+    if confidence:
+        ok = [dict(r, misroute_upper=misroute_upper(int(r["misrouted"]), int(r["n"]), confidence)) for r in ok]
+        ok = [r for r in ok if r["misroute_upper"] <= target_misroute]
     if not ok:
         return None
     return max(ok, key=lambda r: (r["automation_rate"], -r["misroute_rate"], r["min_claim_confidence"]))
