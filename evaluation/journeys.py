@@ -115,13 +115,15 @@ def classification(contacts: list[Contact], cases: list[RoutingCase]) -> dict[st
             continue
         claim = None if case.x.out_of_scope else case.x.claim
         rows.append((contact.language or "?", labels.claim, claim, labels.sentiment, case.x.sentiment,
-                     case.x.out_of_scope))
+                     case.x.out_of_scope, case.own_claim))
 
     def scores(selected: list[tuple]) -> dict[str, Any]:
         claimed = [r for r in selected if r[1]]
         felt = [r for r in selected if r[3]]
         return {"n": len(selected),
                 "claim_accuracy": sum(r[1] == r[2] for r in claimed) / len(claimed) if claimed else None,
+                # the contact's own words alone, before a vague follow-up takes the type of the claim it joined
+                "claim_accuracy_own": sum(r[1] == r[6] for r in claimed) / len(claimed) if claimed else None,
                 "out_of_scope_share": sum(r[5] for r in claimed) / len(claimed) if claimed else None,
                 "sentiment_accuracy": sum(r[3] == r[4] for r in felt) / len(felt) if felt else None}
 
@@ -286,7 +288,8 @@ def _column(r: dict[str, Any]) -> list[str]:
     i, c, k = r["identity"], r["claims"], r["classification"]
     routes = r.get("routes") or {}
     return [_f(i["precision"]), _f(i["recall"]), _f(c["precision"]), _f(c["recall"]), _f(c["f1"]),
-            _f(k["claim_accuracy"]), _f(k["out_of_scope_share"]), _f(k["sentiment_accuracy"]),
+            _f(k["claim_accuracy"]), _f(k.get("claim_accuracy_own")), _f(k["out_of_scope_share"]),
+            _f(k["sentiment_accuracy"]),
             _f(routes.get("must_human_recall")), _f(routes.get("must_bot_recall")),
             f"{r['candidate_merges']}" + (f" ({r['candidate_merges_right']} truly one customer)"
                                           if "candidate_merges_right" in r else ""),
@@ -294,7 +297,8 @@ def _column(r: dict[str, Any]) -> list[str]:
 
 
 ROWS = ["identity pairwise precision", "identity pairwise recall", "claim-link precision", "claim-link recall",
-        "claim-link F1", "claim accuracy (out-of-scope = wrong)", "share flagged out-of-scope", "sentiment accuracy",
+        "claim-link F1", "claim accuracy (out-of-scope = wrong)", "claim accuracy, each contact's own words",
+        "share flagged out-of-scope", "sentiment accuracy",
         "must-human recall", "must-bot recall", "recorded candidate merges", "contacts without identifier"]
 
 
@@ -336,7 +340,8 @@ def markdown(r: dict[str, Any]) -> str:
         parts = []
         if "claim" in b:
             parts.append(f"claim accuracy: ours {_f(k['claim_accuracy'])} as served (out-of-scope = wrong; the "
-                         f"baselines have no gate), TF-IDF word+char + LinearSVC {_f(b['claim']['tfidf_svm'])}, "
+                         f"baselines have no gate; {_f(k.get('claim_accuracy_own'))} on each contact's own words, "
+                         f"before follow-ups take the type of the claim they joined), TF-IDF word+char + LinearSVC {_f(b['claim']['tfidf_svm'])}, "
                          f"frozen encoder + LinearSVC {_f(b['claim']['encoder_svm'])}")
         if "sentiment" in b:
             parts.append(f"sentiment accuracy: ours {_f(k['sentiment_accuracy'])}, TF-IDF + LinearSVC "

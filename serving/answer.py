@@ -22,9 +22,13 @@ class TopK(_Answer):
 
 class ClaimAnswer(_Answer):
     label: str | None = Field(description="the claim type; null when the model abstains (out of scope)")
-    confidence: float | None = Field(description="calibrated probability of `label`")
+    confidence: float | None = Field(description="calibrated probability of `label` (with `from_claim`: of the "
+                                     "contact's own top type, `top_k[0]`)")
     top_k: list[TopK] = Field(default_factory=list)
     out_of_scope: bool = Field(description="true when the contact is about nothing the model was trained on")
+    from_claim: bool = Field(False, description="true when `label` is the type of the claim this contact continues: "
+                             "its own words said too little (`confidence` and `top_k`, the contact's own, under the "
+                             "policy's linking.type_from_claim_below)")
 
 
 class ScoreAnswer(_Answer):

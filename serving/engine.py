@@ -15,6 +15,7 @@ the journey it was stored with and written once; the same id with different cont
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from datetime import datetime, timezone
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from claimtriage.data.deployment import Deployment
 from claimtriage.data.journeys.identity import TextIdentifiers, contact_keys
-from claimtriage.data.journeys.linking import reference_tokens, refers_back
+from claimtriage.data.journeys.linking import reference_tokens, refers_back, type_from_claim
 from claimtriage.data.journeys.records import DuplicateContact, content_hash
 from claimtriage.data.journeys.store import ContactRecord, JourneyState, JourneyStore, StoreError
 from claimtriage.data.normalise import NormalisedContact, normalise
@@ -142,6 +143,7 @@ class TriageEngine:
                          sentiment=scores.sentiment, sentiment_score=scores.sentiment_score,
                          complexity=scores.complexity, complexity_score=scores.complexity_score,
                          rating=contact.rating, signals=text_signals(normalised.text))
+        original, original_x, from_claim = scores, x, False
         if self.store is None:
             state, features, decision = self._without_journey(contact, scores, x)
         else:
@@ -150,12 +152,22 @@ class TriageEngine:
             try:
                 with self.store.transaction() as tx:  # identity, claim, contact row and route: all or nothing
                     state = tx.link(record, keys)
+                    inherited = type_from_claim(
+                        None if scores.out_of_scope else scores.claim, scores.claim_confidence, state.claim_type,
+                        joined=state.claim_id is not None and not state.new_claim,
+                        below=self.policy.linking_config().type_from_claim_below)
+                    if inherited is not None:  # the claim's type: the route, the hand-off and the stored row read it
+                        scores = dataclasses.replace(scores, claim=inherited)
+                        x = dataclasses.replace(x, claim=inherited)
+                        record = dataclasses.replace(record, claim_type=inherited)
+                        from_claim = True
                     features = journey_features(state, contact, scores)
                     decision = route(x, features, self.policy)
                     tx.save(record, state, route_row(decision))
             except (sa.exc.SQLAlchemyError, StoreError) as err:  # rolled back: nothing of this contact is stored
                 self._store_error = f"{type(err).__name__}: {err.orig if hasattr(err, 'orig') else err}"
                 logger.error("journey store write failed for contact %s: %s", contact.id, self._store_error)
+                scores, x, from_claim = original, original_x, False  # nothing stored: triaged on its own words
                 state, features, decision = self._without_journey(contact, scores, x)
         journey = JourneyAnswer(
             linked=state.linked, status=state.status, customer_key=state.customer_key, claim_id=state.claim_id,
@@ -165,8 +177,8 @@ class TriageEngine:
             suppress_marketing=state.open_claims > 0, candidate_merges=state.candidate_merges)
         handoff = None
         if decision.target == "human":
-            handoff = handoff_summary(normalised, scores, state, decision, features)
-        return self._answer(scores, decision, journey, handoff), x, features
+            handoff = handoff_summary(normalised, scores, state, decision, features, from_claim=from_claim)
+        return self._answer(scores, decision, journey, handoff, from_claim=from_claim), x, features
 
     def _without_journey(self, contact: Contact, scores: ContactScores, x: RoutingInput
                          ) -> tuple[JourneyState, JourneyFeatures, RouteAnswer]:
@@ -175,11 +187,13 @@ class TriageEngine:
         features = journey_features(state, contact, scores)
         return state, features, route(x, features, self.policy)
 
-    def _answer(self, s: ContactScores, r: RouteAnswer, journey: JourneyAnswer, handoff: str | None) -> TriageAnswer:
+    def _answer(self, s: ContactScores, r: RouteAnswer, journey: JourneyAnswer, handoff: str | None, *,
+                from_claim: bool = False) -> TriageAnswer:
         return TriageAnswer(
             contact_id=s.contact_id,
             claim=ClaimAnswer(label=None if s.out_of_scope else s.claim, confidence=s.claim_confidence,
-                              top_k=[TopK(label=label, p=p) for label, p in s.claim_top_k], out_of_scope=s.out_of_scope),
+                              top_k=[TopK(label=label, p=p) for label, p in s.claim_top_k], out_of_scope=s.out_of_scope,
+                              from_claim=from_claim),
             sentiment=ScoreAnswer(label=s.sentiment, score=s.sentiment_score),
             complexity=ScoreAnswer(label=s.complexity, score=s.complexity_score),
             language=s.language, route=r, journey=journey, handoff=handoff, model_version=self.model_version)

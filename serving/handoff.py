@@ -23,9 +23,13 @@ def _sentiment(score: float | None) -> str:
 
 
 def handoff_summary(current: NormalisedContact, scores: ContactScores, state: JourneyState, route: RouteAnswer,
-                    features: JourneyFeatures) -> str:
+                    features: JourneyFeatures, *, from_claim: bool = False) -> str:
     claim = "out of scope" if scores.out_of_scope else (scores.claim or "unknown")
-    lines = [f"Claim: {claim} (confidence {scores.claim_confidence or 0:.2f}); sentiment {scores.sentiment} "
+    confidence = f"confidence {scores.claim_confidence or 0:.2f}"
+    if from_claim:  # the contact's own words pointed elsewhere, weakly
+        own = scores.claim_top_k[0][0] if scores.claim_top_k else "unknown"
+        confidence = f"the claim's type; this message alone: {own}, {confidence}"
+    lines = [f"Claim: {claim} ({confidence}); sentiment {scores.sentiment} "
              f"({_sentiment(scores.sentiment_score)}); complexity {scores.complexity}; language {scores.language}."]
     lines.append("Why a person: " + " ".join(r.message for r in route.reasons if r.code != "BOT_ELIGIBLE"))
     if not state.linked:

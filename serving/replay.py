@@ -27,6 +27,9 @@ class RoutingCase:
     out_of_scope: bool  # ground truth: the labelled claim type is unknown to the model
     group: str  # the unit that keeps a customer on one side of the tune / hold-out split
     signals: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the claim type the contact's own words gave (None: out of scope); `x.claim` is what was answered, the type of
+    #: the claim it joined when its own words said too little (`ClaimAnswer.from_claim`)
+    own_claim: str | None = None
 
 
 def customer_group(contact: Contact) -> str:
@@ -55,5 +58,6 @@ def replay(engine: TriageEngine, contacts: Sequence[Contact], batch_size: int = 
             contact_id=contact.id, channel=contact.channel.value, x=x, journey=features,
             target=answer.route.target, needs_person=None if resolved is None else resolved != "bot",
             out_of_scope=label is not None and bool(known) and label not in known, group=customer_group(contact),
-            signals=dict(contact.labels.signals) if contact.labels else {}))
+            signals=dict(contact.labels.signals) if contact.labels else {},
+            own_claim=None if answer.claim.out_of_scope or not answer.claim.top_k else answer.claim.top_k[0].label))
     return cases

@@ -199,6 +199,7 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limi
     assert directory["recall"] <= journeys["ceiling"]["any_identifier"]["recall"]  # no linker passes that bound
     assert 0 <= journeys["candidate_merges_right"] <= journeys["candidate_merges"]
     assert 0 <= journeys["classification"]["claim_accuracy"] <= 1 and "routes" not in journeys
+    assert 0 <= journeys["classification"]["claim_accuracy_own"] <= 1  # before follow-ups take their claim's type
     baselines = journeys["baselines"]  # the plain baselines, trained on the model's train roles, in the same run
     assert baselines["claim"]["n"] == limit and 0 < baselines["claim"]["tfidf_svm"] <= 1
     assert 0 < baselines["sentiment"]["encoder_svm"] <= 1

@@ -92,3 +92,33 @@ def test_the_inactivity_window_is_fitted_with_the_reopen_window():
     best, tried = fit_linking(contacts, decide, records, windows=((30.0, 30.0), (60.0, 30.0)), thresholds=(0.0,))
     assert (best.inactivity_days, best.reopen_days) == (60.0, 30.0)
     assert [(t["inactivity_days"], t["reopen_days"]) for t in tried] == [(30.0, 30.0), (60.0, 30.0)]
+
+
+def test_a_joining_contact_takes_the_claims_type_only_when_unsure_of_its_own():
+    from claimtriage.data.journeys.linking import type_from_claim
+
+    assert type_from_claim("information_request", 0.45, "billing_dispute", joined=True, below=0.7) == "billing_dispute"
+    assert type_from_claim("information_request", 0.85, "billing_dispute", joined=True, below=0.7) is None
+    assert type_from_claim("information_request", 0.45, "billing_dispute", joined=False, below=0.7) is None  # new
+    assert type_from_claim(None, 0.45, "billing_dispute", joined=True, below=0.7) is None  # out of scope stays so
+    assert type_from_claim("refund", 0.45, None, joined=True, below=0.7) is None
+    assert type_from_claim("refund", 0.2, "refund", joined=True, below=0.7) is None  # nothing to change
+    assert type_from_claim("refund", 0.2, "billing_dispute", joined=True, below=0.0) is None  # 0: never
+
+
+def test_the_type_threshold_is_fitted_on_the_contacts_that_joined_a_claim():
+    from claimtriage.training.fit_linking import fit_type_from_claim
+
+    # claim k1 opened by a sure billing dispute; two vague follow-ups (one at 0.45, one at 0.65), one sure refund
+    # follow-up that truly is a refund; k2 opened out of scope, so its type comes from its next in-scope contact
+    truth = ["billing_dispute", "billing_dispute", "billing_dispute", "refund", "tariff_change", "tariff_change",
+             "tariff_change"]
+    own = [("billing_dispute", 0.9), ("information_request", 0.45), ("information_request", 0.65), ("refund", 0.92),
+           (None, 0.5), ("tariff_change", 0.8), ("information_request", 0.55)]
+    joined = [("k1", True), ("k1", False), ("k1", False), ("k1", False), ("k2", True), ("k2", False), ("k2", False)]
+    below, fit = fit_type_from_claim(truth, own, joined, grid=(0.0, 0.5, 0.7, 0.95))
+    # joined rows: the two vague ones, the refund, k2's second (the first in-scope one: no type yet) and third
+    assert fit["n_joined"] == 4
+    assert fit["accuracy"] == {"0.0": 0.25, "0.5": 0.5, "0.7": 1.0, "0.95": 0.75}  # 0.95 overrides the true refund
+    assert below == 0.7
+    assert fit_type_from_claim(truth[:1], own[:1], joined[:1]) == (None, {"n_joined": 0})

@@ -223,6 +223,53 @@ def test_a_store_failure_while_saving_rolls_back_and_routes_without_a_journey(st
     assert engine.decide(_contact("e2"), _scored("e2")).journey.status == "new_customer"
 
 
+def test_a_follow_up_that_says_little_answers_with_the_type_of_the_claim_it_joins(store):
+    """A contact that joins an existing claim and is unsure of its own type ("any news?") answers with the claim's
+    type (linking.type_from_claim_below); the route, the hand-off and the stored row read it, and the answer says
+    so. One sure of another type keeps its own; a failed write answers on the contact's own words."""
+    from dataclasses import replace
+
+    engine = _engine(store)
+    first = engine.decide(_contact("t1"), _scored("t1"))  # billing_dispute at 0.9 opens the claim
+    vague = replace(_scored("t2"), claim="information_request", claim_confidence=0.45,
+                    claim_top_k=[("information_request", 0.45), ("billing_dispute", 0.4)])
+    follow = engine.decide(_contact("t2", days=1), vague)
+    assert follow.journey.claim_id == first.journey.claim_id and not follow.journey.new_claim
+    assert (follow.claim.label, follow.claim.from_claim, follow.claim.confidence) == ("billing_dispute", True, 0.45)
+    assert follow.claim.top_k[0].label == "information_request"  # the contact's own probabilities, unchanged
+    assert "Claim: billing_dispute (the claim's type; this message alone: information_request, confidence 0.45)" in (
+        follow.handoff or "")
+    stored = store.journey(first.journey.customer_key)["claims"][0]["contacts"]
+    assert [c["claim_type"] for c in stored] == ["billing_dispute", "billing_dispute"]
+    assert not first.claim.from_claim  # the contact that opened the claim has only its own words
+    sure = replace(_scored("t3"), claim="information_request", claim_confidence=0.95,
+                   claim_top_k=[("information_request", 0.95), ("billing_dispute", 0.03)])
+    answer = engine.decide(_contact("t3", days=2), sure)
+    assert (answer.claim.label, answer.claim.from_claim) == ("information_request", False)
+    never = _engine(store)
+    never.policy = never.policy.model_copy(update={"linking": {**never.policy.linking, "type_from_claim_below": 0.0}})
+    kept = never.decide(_contact("t4", days=3), replace(vague, contact_id="t4"))
+    assert (kept.claim.label, kept.claim.from_claim) == ("information_request", False)
+
+
+def test_a_store_failure_after_taking_the_claims_type_answers_on_the_contacts_own_words(store, monkeypatch):
+    from dataclasses import replace
+
+    engine = _engine(store)
+    engine.decide(_contact("f1"), _scored("f1"))
+
+    def fail(self, record, state, route=None):
+        assert record.claim_type == "billing_dispute"  # the row it would have stored carries the claim's type
+        raise sa.exc.OperationalError("INSERT INTO contacts", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(JourneyTransaction, "save", fail)
+    vague = replace(_scored("f2"), claim="information_request", claim_confidence=0.45,
+                    claim_top_k=[("information_request", 0.45), ("billing_dispute", 0.4)])
+    answer = engine.decide(_contact("f2", days=1), vague)
+    assert answer.journey.status == "store_unavailable"
+    assert (answer.claim.label, answer.claim.from_claim) == ("information_request", False)
+
+
 # ---- issue 15: contact ids are idempotent, bodies may carry NUL, notes name no one -------------------------------
 def _contact_with(cid: str, body: str, email: str, timestamp=None):
     from claimtriage.data.schema import Contact

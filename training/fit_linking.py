@@ -9,6 +9,9 @@
    window, or resolved longer ago than the reopen window, is closed and cannot be joined, so the windows change the
    candidates), then replay the contacts through the real journey store for each pair of windows and threshold and
    keep the one with the best claim pairwise F1.
+4. Replay once more with the chosen linking and fit `type_from_claim_below`: below which confidence of its own top
+   type a contact that joined an existing claim answers with the claim's type (`linking.type_from_claim`), by the
+   claim-type accuracy of those contacts.
 
 The weights go into the `linking` section of the policy file. Fit on one corpus and check on another: the default
 data is the demo corpus generated with seed 1, while `claimtriage evaluate --suite journeys` measures seed 0.
@@ -28,7 +31,7 @@ import numpy as np
 from claimtriage.data.deployment import Deployment, demo_deployment
 
 from claimtriage.data.journeys.linking import (FEATURES, TOPIC_THREAD_CHANNELS, LinkingConfig, OpenClaim,
-                                               extend_claim, is_stale, link_features, open_claim)
+                                               extend_claim, is_stale, link_features, open_claim, type_from_claim)
 from claimtriage.data.journeys.store import ContactRecord
 from claimtriage.data.paths import PROJECT_ROOT, workspace_dir
 from claimtriage.data.schema import Contact
@@ -39,6 +42,35 @@ OUT_DIR = PROJECT_ROOT / "evaluation" / "policy"
 #: bimonthly bill, so the inactivity window is fitted too rather than set by hand
 WINDOWS = ((30.0, 14.0), (30.0, 30.0), (60.0, 14.0), (60.0, 30.0), (60.0, 60.0), (90.0, 30.0), (90.0, 60.0))
 THRESHOLDS = (-0.5, 0.0, 0.5, 1.0, 1.5)
+#: `type_from_claim_below` values tried (0: a contact always keeps its own type; 1: a joining contact takes the
+#: claim's type unless it is certain of its own)
+TYPE_FROM_CLAIM = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def fit_type_from_claim(truth: Sequence[str | None], own: Sequence[tuple[str | None, float | None]],
+                        joined: Sequence[tuple[str | None, bool]], grid: Sequence[float] = TYPE_FROM_CLAIM
+                        ) -> tuple[float | None, dict[str, Any]]:
+    """The `type_from_claim_below` with the best claim-type accuracy over the contacts that joined an existing
+    claim (ties: the lower value, which overrides fewer contacts), and the figures per value; None when no contact
+    joined a claim. In time order per contact: its true type, its own (type or None when out of scope, confidence)
+    and the (claim id, opened a new claim) the replay gave it. A claim's type is its first in-scope contact's own
+    type, as the store keeps it."""
+    claim_type: dict[str, str] = {}
+    rows = []
+    for true, (label, confidence), (claim_id, new_claim) in zip(truth, own, joined, strict=True):
+        if claim_id is None:
+            continue
+        if not new_claim and claim_id in claim_type and true is not None:
+            rows.append((true, label, confidence, claim_type[claim_id]))
+        if claim_id not in claim_type and label is not None:
+            claim_type[claim_id] = label
+    if not rows:
+        return None, {"n_joined": 0}
+    accuracy = {below: sum((type_from_claim(label, confidence, kind, joined=True, below=below) or label) == true
+                           for true, label, confidence, kind in rows) / len(rows) for below in grid}
+    best = max(grid, key=lambda below: (accuracy[below], -below))
+    return best, {"n_joined": len(rows), "accuracy": {str(k): round(v, 4) for k, v in accuracy.items()},
+                  "chosen": best}
 
 
 def oracle_pairs(contacts: Sequence[Contact], records: Sequence[ContactRecord],
@@ -137,26 +169,38 @@ def run_fit_linking(data: str | None = None, *, model: str = "models:/claimtriag
     scores = engine.model.score_normalised(normalised)
     records = [contact_record(c, s, n) for c, s, n in zip(contacts, scores, normalised)]
 
-    def decide(config: LinkingConfig) -> dict[str, str | None]:
+    def run(config: LinkingConfig) -> tuple[dict[str, str | None], list]:
         replayer = fresh_engine(engine, policy.model_copy(update={"linking": vars(config)}))
-        for contact, scored, norm in zip(contacts, scores, normalised):
-            replayer.decide(contact, scored, norm)
+        answers = [replayer.decide(contact, scored, norm) for contact, scored, norm in zip(contacts, scores, normalised)]
         assigned = {cid: claim for cid, _, claim in replayer.store.assignments()}
         replayer.store.close()
-        return assigned
+        return assigned, answers
+
+    def decide(config: LinkingConfig) -> dict[str, str | None]:
+        return run(config)[0]
 
     base = policy.linking_config()
     before = pairwise_scores(decide(base), {c.id: c.labels.true_claim for c in contacts})
     best, tried = fit_linking(contacts, decide, records, base=base, echo=echo)
     chosen = next(t for t in tried if (t["inactivity_days"], t["reopen_days"], t["threshold"])
                   == (best.inactivity_days, best.reopen_days, best.threshold))
+    _, answers = run(best)
+    below, type_fit = fit_type_from_claim(
+        [c.labels.claim for c in contacts], [(None if s.out_of_scope else s.claim, s.claim_confidence) for s in scores],
+        [(a.journey.claim_id, a.journey.new_claim) for a in answers])
+    if below is not None:
+        best = replace(best, type_from_claim_below=below)
+        echo(f"fit-linking: {type_fit['n_joined']} contacts joined an earlier claim; claim-type accuracy "
+             f"{type_fit['accuracy']['0.0']:.4f} on their own words, {type_fit['accuracy'][str(below)]:.4f} taking the "
+             f"claim's type under confidence {below:g}")
     linking = {k: v for k, v in vars(best).items()}
     fitted = policy.model_copy(update={"linking": linking})
     out_policy = Path(out_policy) if out_policy else workspace_dir() / "policy.yaml"
     save_policy(fitted, out_policy)
     summary = {"data": data_name, "model": engine.model_version, "n_contacts": len(contacts),
                "before": {k: round(before[k], 4) for k in ("precision", "recall", "f1")},
-               "chosen": chosen, "linking": linking, "tried": tried, "policy_file": str(out_policy)}
+               "chosen": chosen, "type_from_claim": type_fit, "linking": linking, "tried": tried,
+               "policy_file": str(out_policy)}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "linking.json").write_text(json.dumps(summary, indent=2) + "\n")
     echo(f"fit-linking: claim F1 {before['f1']:.4f} -> {chosen['f1']:.4f} on {data_name}; written to {out_policy}")

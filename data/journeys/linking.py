@@ -86,6 +86,10 @@ class LinkingConfig:
     open_claims: float = -1.305
     shared_reference: float = 1.355
     threshold: float = -0.5
+    #: a contact that joins an existing claim answers with the claim's type when its own top type's confidence is
+    #: under this ("any news on my request?" says little about what the request was); 0: never. Fitted by
+    #: fit-linking with the weights (`type_from_claim`)
+    type_from_claim_below: float = 0.7
 
     def weights(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in FEATURES}
@@ -129,6 +133,16 @@ class LinkDecision:
     claim_id: str | None  # None: open a new claim
     score: float
     evidence: tuple[str, ...] = ()
+
+
+def type_from_claim(own: str | None, confidence: float | None, claim_type: str | None, *, joined: bool,
+                    below: float) -> str | None:
+    """The claim's type, to answer instead of the contact's own, when the contact `joined` an existing claim of a
+    known other type and its own top type (None: out of scope, which stays so) has a confidence under `below`;
+    None: the contact keeps its own type. Linking itself always reads the contact's own type probabilities."""
+    if not joined or own is None or claim_type is None or claim_type == own:
+        return None
+    return claim_type if confidence is not None and confidence < below else None
 
 
 def _days(a: datetime, b: datetime) -> float:
