@@ -19,7 +19,7 @@ from claimtriage.data.schema import Contact
 from claimtriage.data.paths import PROJECT_ROOT
 from claimtriage.data.sources import load_source
 from claimtriage.evaluation.results import update_section
-from claimtriage.models.metrics import json_ready
+from claimtriage.models.metrics import json_ready, paired_comparison
 from claimtriage.serving.engine import TriageEngine, customer_texts
 from claimtriage.serving.policy import PolicyConfig, human_reasons
 from claimtriage.serving.replay import RoutingCase, fresh_engine, replay
@@ -56,15 +56,18 @@ def run_journeys(engine: TriageEngine, data: str | None = None, *, limit: int | 
         "model": engine.model_version, "deployment": engine.deployment.source,
         "ceiling": identifier_ceiling(keys, truth_customer),
         "targets": dict(TARGETS)}
-    report.update(_replay(engine, contacts, truth_customer, truth_claim, expected, None))
+    replayed, cases = _replay(engine, contacts, truth_customer, truth_claim, expected, None)
+    report.update(replayed)
     if directory:
         entries = first_contact_directory(contacts, keys)
         echo(f"journeys: replaying again with a directory of {len(entries)} customers")
-        report["with_directory"] = _replay(engine, contacts, truth_customer, truth_claim, expected, entries)
+        report["with_directory"] = _replay(engine, contacts, truth_customer, truth_claim, expected, entries)[0]
         report["with_directory"]["directory_customers"] = len(entries)
     if baselines is not None:
         echo("journeys: plain baselines trained on the training roles of the model's training config")
-        report["baselines"] = plain_baselines(engine, contacts, baselines)
+        served = {c.contact_id: {"claim": None if c.x.out_of_scope else c.x.claim, "sentiment": c.x.sentiment}
+                  for c in cases}
+        report["baselines"] = plain_baselines(engine, contacts, baselines, served=served)
     report["meets"] = {"identity_precision": report["identity"]["precision"] >= TARGETS["identity_precision"],
                        "identity_recall": report["identity"]["recall"] >= TARGETS["identity_recall"],
                        "claim_f1": report["claims"]["f1"] >= TARGETS["claim_f1"]}
@@ -73,7 +76,7 @@ def run_journeys(engine: TriageEngine, data: str | None = None, *, limit: int | 
 
 def _replay(engine: TriageEngine, contacts: list[Contact], truth_customer: dict[str, str],
             truth_claim: dict[str, str], expected: dict[str, str] | None, entries: list[DirectoryEntry] | None
-            ) -> dict[str, Any]:
+            ) -> tuple[dict[str, Any], list[RoutingCase]]:
     replayer = fresh_engine(engine)
     if entries is not None:
         replayer.store.import_customers(entries)
@@ -100,7 +103,7 @@ def _replay(engine: TriageEngine, contacts: list[Contact], truth_customer: dict[
     }
     if expected:
         out["routes"] = route_agreement(cases, expected, replayer.policy)
-    return out
+    return out, cases
 
 
 def classification(contacts: list[Contact], cases: list[RoutingCase]) -> dict[str, Any]:
@@ -132,10 +135,13 @@ def classification(contacts: list[Contact], cases: list[RoutingCase]) -> dict[st
     return out
 
 
-def plain_baselines(engine: TriageEngine, contacts: list[Contact], config_path: Any) -> dict[str, Any]:
+def plain_baselines(engine: TriageEngine, contacts: list[Contact], config_path: Any,
+                    served: dict[str, dict[str, str | None]] | None = None) -> dict[str, Any]:
     """The two plain baselines (TF-IDF word+char + LinearSVC; the model's frozen encoder + LinearSVC), trained on the
     train role of the claim and sentiment heads of the training config the model came from, scored on `contacts`
-    (every labelled row; no gate) in the same process as the model's figures."""
+    (every labelled row; no gate) in the same process as the model's figures. `served` (contact id -> the claim and
+    sentiment the model answered): each baseline is also compared with the model row by row (`paired_comparison`:
+    a difference of a few contacts on a small set is often chance)."""
     from claimtriage.evaluation.byo_baselines import embedding_svm, tfidf_svm
     from claimtriage.training.config import load_config
     from claimtriage.training.dataset import SourceCache, head_data
@@ -154,9 +160,13 @@ def plain_baselines(engine: TriageEngine, contacts: list[Contact], config_path: 
             continue
         labels, truth = [str(x) for x in train.labels], [str(x) for x in test.labels]
         accuracy = lambda predicted: sum(p == t for p, t in zip(predicted, truth)) / len(truth)  # noqa: E731
-        out[head] = {"n": len(truth), "train_rows": len(labels),
-                     "tfidf_svm": accuracy(tfidf_svm(train.texts, labels, test.texts)),
-                     "encoder_svm": accuracy(embedding_svm(engine.model.encoder, train.texts, labels, test.texts))}
+        predicted = {"tfidf_svm": [str(p) for p in tfidf_svm(train.texts, labels, test.texts)],
+                     "encoder_svm": [str(p) for p in embedding_svm(engine.model.encoder, train.texts, labels,
+                                                                   test.texts)]}
+        out[head] = {"n": len(truth), "train_rows": len(labels), **{k: accuracy(v) for k, v in predicted.items()}}
+        if served is not None:
+            ours = [served.get(c.id, {}).get(head) for c in test.contacts]
+            out[head]["paired"] = {k: paired_comparison(truth, ours, v) for k, v in predicted.items()}
     return out
 
 
@@ -337,16 +347,22 @@ def markdown(r: dict[str, Any]) -> str:
                   f"{_f(v['sentiment_accuracy'])} |" for lang, v in per.items()]
     if r.get("baselines"):
         b, k = r["baselines"], r["classification"]
+
+        def baseline(head: str, key: str) -> str:
+            paired = b[head].get("paired", {}).get(key)
+            return _f(b[head][key]) + (f" (row by row: only ours right on {paired['ours_only']}, only it on "
+                                       f"{paired['theirs_only']}; McNemar p {paired['p_value']:.2f})" if paired else "")
+
         parts = []
         if "claim" in b:
             parts.append(f"claim accuracy: ours {_f(k['claim_accuracy'])} as served (out-of-scope = wrong; the "
                          f"baselines have no gate; {_f(k.get('claim_accuracy_own'))} on each contact's own words, "
-                         f"before follow-ups take the type of the claim they joined), TF-IDF word+char + LinearSVC {_f(b['claim']['tfidf_svm'])}, "
-                         f"frozen encoder + LinearSVC {_f(b['claim']['encoder_svm'])}")
+                         f"before follow-ups take the type of the claim they joined), TF-IDF word+char + LinearSVC "
+                         f"{baseline('claim', 'tfidf_svm')}, frozen encoder + LinearSVC {baseline('claim', 'encoder_svm')}")
         if "sentiment" in b:
             parts.append(f"sentiment accuracy: ours {_f(k['sentiment_accuracy'])}, TF-IDF + LinearSVC "
-                         f"{_f(b['sentiment']['tfidf_svm'])}, frozen encoder + LinearSVC "
-                         f"{_f(b['sentiment']['encoder_svm'])}")
+                         f"{baseline('sentiment', 'tfidf_svm')}, frozen encoder + LinearSVC "
+                         f"{baseline('sentiment', 'encoder_svm')}")
         lines += ["", f"Plain baselines in the same run, trained on the train roles of `{b['config']}` (what the "
                   "model was trained on): " + "; ".join(parts) + "."]
     routes = r.get("routes") or {}

@@ -109,6 +109,18 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     return float(spearmanr(x, y).statistic)
 
 
+def paired_comparison(y_true: Sequence, ours: Sequence, theirs: Sequence) -> dict[str, Any]:
+    """Two models on the same rows (McNemar's exact test): how many rows only ours gets right, how many only theirs,
+    and the two-sided p-value of so uneven a split if both were equally good (1.0 when they never disagree)."""
+    from scipy.stats import binomtest
+
+    ours_only = sum(o == t != h for t, o, h in zip(y_true, ours, theirs, strict=True))
+    theirs_only = sum(h == t != o for t, o, h in zip(y_true, ours, theirs, strict=True))
+    n = ours_only + theirs_only
+    p_value = binomtest(ours_only, n, 0.5).pvalue if n else 1.0
+    return {"ours_only": ours_only, "theirs_only": theirs_only, "p_value": round(float(p_value), 4)}
+
+
 def per_slice(slices: dict[str, list[int]], y_true: Sequence, y_pred: Sequence) -> dict[str, dict[str, float]]:
     """Accuracy and macro-F1 within each slice."""
     out = {}

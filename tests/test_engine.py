@@ -203,6 +203,8 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limi
     baselines = journeys["baselines"]  # the plain baselines, trained on the model's train roles, in the same run
     assert baselines["claim"]["n"] == limit and 0 < baselines["claim"]["tfidf_svm"] <= 1
     assert 0 < baselines["sentiment"]["encoder_svm"] <= 1
+    paired = baselines["claim"]["paired"]["tfidf_svm"]  # row by row against what the model answered
+    assert paired["ours_only"] + paired["theirs_only"] <= limit and 0 < paired["p_value"] <= 1
     assert journeys["claims"]["f1"] > 0.5
     # the suite's mechanics, not the shipped thresholds (tuned on the demo champion, not on this small test model):
     # a permissive complexity threshold leaves the bot something to take

@@ -161,3 +161,18 @@ def test_out_of_scope_metrics_count_rejections_and_misses():
 @pytest.mark.unit
 def test_json_ready_turns_nan_into_null():
     assert json_ready({"a": float("nan"), "b": [1.0, float("nan")]}) == {"a": None, "b": [1.0, None]}
+
+
+@pytest.mark.unit
+def test_a_paired_comparison_counts_the_rows_only_one_model_gets_right():
+    from claimtriage.models.metrics import paired_comparison
+
+    truth = ["a"] * 10
+    ours = ["a"] * 8 + ["b"] * 2
+    theirs = ["b"] * 6 + ["a"] * 4
+    result = paired_comparison(truth, ours, theirs)
+    assert (result["ours_only"], result["theirs_only"]) == (6, 2)  # rows 0-5 only ours, rows 8-9 only theirs
+    assert result["p_value"] == pytest.approx(2 * (28 + 8 + 1) / 256, abs=1e-4)  # exact two-sided binomial, 6 of 8
+    assert paired_comparison(truth, ours, ours) == {"ours_only": 0, "theirs_only": 0, "p_value": 1.0}
+    with pytest.raises(ValueError):
+        paired_comparison(truth, ours, theirs[:-1])  # the same rows, or no comparison
