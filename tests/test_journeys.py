@@ -479,7 +479,7 @@ def test_a_store_written_by_schema_version_1_is_migrated(store_url):
     store.close()
     store = JourneyStore.open(store_url)
     with store.engine.connect() as conn:
-        assert conn.execute(sa.select(schema_info.c.version)).scalar_one() == SCHEMA_VERSION == 4
+        assert conn.execute(sa.select(schema_info.c.version)).scalar_one() == SCHEMA_VERSION == 5
         assert sa.inspect(conn).has_table("written_identifiers")
         assert conn.execute(sa.text("SELECT key FROM identifiers")).scalar().startswith("email:h1.")
         assert conn.execute(sa.text("SELECT content_hash FROM contacts WHERE id = 'c1'")).scalar() is None

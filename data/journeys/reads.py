@@ -8,6 +8,7 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from claimtriage.data.journeys.merges import merged_into, merges_into
 from claimtriage.data.journeys.records import JourneyState, PriorContact, utc
 from claimtriage.data.journeys.tables import (Q, candidate_merges, claims, contacts, customers, feedback,
                                               identifiers)
@@ -43,11 +44,21 @@ def assignments(engine: Engine) -> Iterator[tuple[str, str | None, str | None]]:
 
 
 def journey(engine: Engine, customer_key: str) -> dict[str, Any] | None:
-    """A customer's claims with their contacts (redacted), newest claim first; None for an unknown key."""
+    """A customer's claims with their contacts (redacted), newest claim first; None for an unknown key. A key a
+    confirmed merge absorbed gives the journey it was merged into (`merged_from` says so)."""
+    requested = customer_key
     with engine.connect() as conn:
         customer = conn.execute(sa.select(customers).where(customers.c.key == customer_key)).mappings().first()
+        moved = None
         if customer is None:
-            return None
+            moved = merged_into(conn, customer_key)
+            if moved is None:
+                return None
+            customer_key = moved["kept_key"]
+            customer = conn.execute(sa.select(customers).where(customers.c.key == customer_key)).mappings().first()
+            if customer is None:
+                return None
+        merges = merges_into(conn, customer_key)
         claim_rows = conn.execute(sa.select(claims).where(claims.c.customer_key == customer_key)
                                   .order_by(claims.c.opened_at.desc())).mappings().all()
         contact_rows = conn.execute(sa.select(contacts).where(contacts.c.customer_key == customer_key)
@@ -70,6 +81,10 @@ def journey(engine: Engine, customer_key: str) -> dict[str, Any] | None:
             "other_customer_key": m["other_key"] if m["customer_key"] == customer_key else m["customer_key"],
             "reason": m["reason"], "contact_id": m["contact_id"], "recorded_at": utc(m["created_at"]).isoformat()}
             for m in conflicts],
+        # customer records a person confirmed are this customer (`merges.merge_customers`)
+        "merged_customers": merges,
+        **({"merged_from": {k: moved[k] for k in ("reason", "merged_at")} | {"requested_key": requested}}
+           if moved else {}),
         "open_claims": sum(1 for c in claim_rows if c["status"] == "open"),
         "claims": [{
             "claim_id": c["id"], "claim_type": c["claim_type"], "status": c["status"],

@@ -45,6 +45,7 @@ from sqlalchemy.pool import StaticPool
 
 from claimtriage.data.journeys import directory as _directory
 from claimtriage.data.journeys import feedback as _feedback
+from claimtriage.data.journeys import merges as _merges
 from claimtriage.data.journeys.directory import DirectoryEntry, ImportReport
 from claimtriage.data.journeys import reads
 from claimtriage.data.journeys.identity import IdentityKeys, KeyHasher
@@ -291,6 +292,14 @@ class JourneyStore:
         """Seed the store with a customer directory (`directory.import_file` reads one), in one transaction."""
         with self._write() as conn:
             return _directory.import_entries(conn, entries, self.hasher, report or ImportReport())
+
+    def merge_customers(self, keep: str, absorb: str, *, reason: str) -> dict[str, Any]:
+        """A person confirmed that `absorb` is the customer `keep` (a candidate merge reviewed): its identifiers,
+        claims and contacts move to `keep` in one transaction, recorded with `reason` (`merges.merge_customers`).
+        MergeRefused, with nothing changed, when it cannot be made."""
+        now = datetime.now(timezone.utc)
+        with self._write() as conn:
+            return _merges.merge_customers(conn, keep, absorb, reason=reason, now=now)
 
     def add_feedback(self, contact_id: str, **values: Any) -> dict[str, Any]:
         """Store an agent's correction of a stored contact. A resolved outcome closes the claim; a bot failure

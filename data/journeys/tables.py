@@ -9,7 +9,8 @@ Versions: 1, the first; 2 adds `contacts.content_hash` (what makes a contact id 
 adds the column to a version-1 store, whose contacts keep no hash); 3 adds `written_identifiers`, the identifiers
 customers wrote in their messages (evidence, never join keys; see `identity.resolve`); 4 keeps every identifier and
 customer code as a keyed hash (`identity.KeyHasher`) and the key's fingerprint in `store_settings`: a store written
-before is hashed in place when it is first opened.
+before is hashed in place when it is first opened; 5 adds `customer_merges`, the merges a person confirmed
+(`merges.merge_customers`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: the version of these tables; a store written by a newer version is refused (`SchemaVersionError`)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: what text columns store instead of NUL (PostgreSQL: "text fields cannot contain NUL (0x00) bytes")
 NUL_REPLACEMENT = "\ufffd"
@@ -88,6 +89,17 @@ candidate_merges = sa.Table(
     sa.Column("contact_id", StoredString(200), nullable=False),
     sa.Column("reason", StoredString(200), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: two customer records a person confirmed are one customer (a candidate merge reviewed, a CRM clean-up): the
+#: absorbed key's identifiers, claims and contacts now belong to the kept key, and the absorbed key still finds them
+customer_merges = sa.Table(
+    "customer_merges", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("absorbed_key", StoredString(40), nullable=False, index=True),
+    sa.Column("kept_key", StoredString(40), nullable=False, index=True),
+    sa.Column("reason", StoredString(500), nullable=False),
+    sa.Column("merged_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 claims = sa.Table(

@@ -1,0 +1,84 @@
+"""Confirmed merges: a person says two customer records are one customer.
+
+Identity never joins customers who hold different strong identifiers on its own: it records a candidate merge with
+its reason (`identity.resolve`). Reviewing one ends here: `merge_customers` moves the absorbed customer's
+identifiers, claims and contacts to the kept customer in one transaction, settles the candidate merges between the
+two, and records the merge with its reason in `customer_merges`, so a key handed out before (in an answer, a
+hand-off) still finds the journey. Two customers of the CRM directory with different customer ids are refused: the
+directory is the source of truth for those, so they are merged there and re-imported.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from claimtriage.data.journeys.records import utc
+from claimtriage.data.journeys.tables import (candidate_merges, claims, contacts, customer_merges, customers,
+                                              identifiers, written_identifiers)
+
+#: the most characters a merge's reason keeps (the column's width)
+MAX_REASON = 500
+
+
+class MergeRefused(ValueError):
+    """The merge was not made (nothing changed); the message says why."""
+
+
+def merge_customers(conn: Connection, keep: str, absorb: str, *, reason: str, now: datetime) -> dict[str, Any]:
+    """Make `absorb` part of `keep`, inside the caller's write transaction; what moved. MergeRefused (nothing
+    written) for the same key twice, an unknown key, an empty reason or two different CRM customer ids."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise MergeRefused("reason: say who confirmed the merge and why")
+    if len(reason) > MAX_REASON:
+        raise MergeRefused(f"reason: at most {MAX_REASON} characters")
+    if keep == absorb:
+        raise MergeRefused("absorb: a customer cannot be merged into itself")
+    rows = {r["key"]: r for r in conn.execute(sa.select(customers).where(customers.c.key.in_([keep, absorb])))
+            .mappings()}
+    for field, key in (("keep", keep), ("absorb", absorb)):
+        if key not in rows:
+            raise MergeRefused(f"{field}: no customer {key!r} in the journey store")
+    kept_id, absorbed_id = rows[keep]["customer_id"], rows[absorb]["customer_id"]
+    if kept_id is not None and absorbed_id is not None and kept_id != absorbed_id:
+        raise MergeRefused("absorb: both customers come from the CRM directory with different customer ids; merge "
+                           "them in the CRM and import it again")
+    moved = {table.name: conn.execute(table.update().where(table.c.customer_key == absorb)
+                                      .values(customer_key=keep)).rowcount
+             for table in (identifiers, written_identifiers, claims, contacts)}
+    between = sa.or_(sa.and_(candidate_merges.c.customer_key == keep, candidate_merges.c.other_key == absorb),
+                     sa.and_(candidate_merges.c.customer_key == absorb, candidate_merges.c.other_key == keep))
+    settled = conn.execute(candidate_merges.delete().where(between)).rowcount
+    # candidate merges with a third customer now concern the kept one
+    conn.execute(candidate_merges.update().where(candidate_merges.c.customer_key == absorb).values(customer_key=keep))
+    conn.execute(candidate_merges.update().where(candidate_merges.c.other_key == absorb).values(other_key=keep))
+    conn.execute(customers.delete().where(customers.c.key == absorb))
+    if absorbed_id is not None and kept_id is None:  # after the delete: customer ids are unique
+        conn.execute(customers.update().where(customers.c.key == keep).values(customer_id=absorbed_id))
+    # keys merged into the absorbed one earlier now lead to the kept one too
+    conn.execute(customer_merges.update().where(customer_merges.c.kept_key == absorb).values(kept_key=keep))
+    conn.execute(customer_merges.insert().values(absorbed_key=absorb, kept_key=keep, reason=reason, merged_at=now))
+    return {"kept": keep, "absorbed": absorb, "moved": moved, "candidate_merges_settled": settled,
+            "merged_at": utc(now).isoformat()}
+
+
+def merged_into(conn: Connection, key: str) -> dict[str, Any] | None:
+    """Where a key absorbed by a confirmed merge lives now (kept key, reason, when), or None."""
+    row = conn.execute(sa.select(customer_merges).where(customer_merges.c.absorbed_key == key)
+                       .order_by(customer_merges.c.id.desc())).mappings().first()
+    if row is None:
+        return None
+    return {"absorbed_key": key, "kept_key": row["kept_key"], "reason": row["reason"],
+            "merged_at": utc(row["merged_at"]).isoformat()}
+
+
+def merges_into(conn: Connection, key: str) -> list[dict[str, Any]]:
+    """The confirmed merges that ended in `key`, oldest first."""
+    rows = conn.execute(sa.select(customer_merges).where(customer_merges.c.kept_key == key)
+                        .order_by(customer_merges.c.id)).mappings().all()
+    return [{"absorbed_key": r["absorbed_key"], "reason": r["reason"], "merged_at": utc(r["merged_at"]).isoformat()}
+            for r in rows]
