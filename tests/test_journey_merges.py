@@ -43,6 +43,13 @@ def _two_records_of_one_person(store: JourneyStore):
     return writer, caller
 
 
+def _two_records_of_one_person_again(store: JourneyStore):
+    writer = store.record(_record("m1", days=5), _keys(["scrivo anche dal 340 111 2233"], email="mario@libero.it"))
+    caller = store.record(_record("m2", days=6, channel="phone"), _keys(phone="3401112233"))
+    assert caller.customer_key != writer.customer_key and caller.candidate_merges == 1
+    return writer, caller
+
+
 def test_a_confirmed_merge_moves_everything_and_the_old_key_still_finds_the_journey(store_url):
     store = JourneyStore.open(store_url)
     writer, caller = _two_records_of_one_person(store)
@@ -55,6 +62,11 @@ def test_a_confirmed_merge_moves_everything_and_the_old_key_still_finds_the_jour
     assert journey["candidate_merges"] == 0
     assert journey["merged_customers"][0]["absorbed_key"] == caller.customer_key
     assert journey["merged_customers"][0]["reason"] == "agent 4411: same person, checked by callback"
+    writer2, caller2 = _two_records_of_one_person_again(store)
+    store.merge_customers(writer2.customer_key, caller2.customer_key,
+                          reason="richiamato il cliente Mario Rossi al 347 555 0199, mario.rossi@gmail.com")
+    reason = store.journey(writer2.customer_key)["merged_customers"][0]["reason"]
+    assert "0199" not in reason and "mario.rossi@" not in reason and "Rossi" not in reason  # stored redacted
     old = store.journey(caller.customer_key)  # a key handed out before, in an answer or a hand-off
     assert old["customer_key"] == writer.customer_key and old["merged_from"]["requested_key"] == caller.customer_key
     # the next call from the number now joins the kept customer

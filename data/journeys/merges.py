@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from claimtriage.data.journeys.records import utc
+from claimtriage.data.redact import redact
 from claimtriage.data.journeys.tables import (candidate_merges, claims, contacts, customer_merges, customers,
                                               identifiers, written_identifiers)
 
@@ -29,9 +30,12 @@ class MergeRefused(ValueError):
 
 
 def merge_customers(conn: Connection, keep: str, absorb: str, *, reason: str, now: datetime) -> dict[str, Any]:
-    """Make `absorb` part of `keep`, inside the caller's write transaction; what moved. MergeRefused (nothing
-    written) for the same key twice, an unknown key, an empty reason or two different CRM customer ids."""
+    """Make `absorb` part of `keep`, inside the caller's write transaction; what moved. The reason is stored
+    redacted. MergeRefused (nothing written) for the same key twice, an unknown key, an empty reason or two
+    different CRM customer ids."""
     reason = " ".join(reason.split())
+    if reason:  # "called back Anna on 333 770 2154": the store keeps no customer's PII unredacted
+        reason = redact(reason, notes=True).text
     if not reason:
         raise MergeRefused("reason: say who confirmed the merge and why")
     if len(reason) > MAX_REASON:
