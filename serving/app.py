@@ -33,7 +33,8 @@ from claimtriage.serving import engine as _engine
 from claimtriage.serving import examples
 from claimtriage.serving.answer import TriageAnswer
 from claimtriage.serving.config import API_KEY_HEADER
-from claimtriage.serving.engine import Feedback
+from claimtriage.data.journeys.merges import MergeRefused, UnknownCustomer
+from claimtriage.serving.engine import Feedback, MergeRequest
 from claimtriage.serving.limits import Overloaded, request_text_problem, retry_after, text_problem
 
 logger = logging.getLogger("claimtriage.serving")
@@ -71,7 +72,8 @@ class ErrorBody(BaseModel):
     """The body of every error answer (4xx and 5xx), whichever part of the service gives it."""
 
     error: str = Field(description="a stable code: malformed_json (400), unauthorized (401), not_found (404), "
-                                   "method_not_allowed (405), duplicate_contact (409), request_too_large (413), "
+                                   "method_not_allowed (405), duplicate_contact, merge_refused (409), "
+                                   "request_too_large (413), "
                                    "unsupported_media_type (415), invalid_request, too_many_contacts, text_too_long "
                                    "(422), model_unavailable, store_unavailable, overloaded, request_timeout (503, "
                                    "the last two with a Retry-After header)")
@@ -161,7 +163,7 @@ api = FastAPI(
                 "service runs with `--public-metrics`). Bodies are JSON (`Content-Type: application/json`). Every "
                 "error has the body `{\"error\", \"message\", \"fields\"}`: 400 malformed JSON, 401 no valid key, "
                 "404 unknown path or resource, 405 wrong method (see `Allow`), 409 a contact id reused with "
-                "different content, 413 body too large, 415 not JSON, 422 invalid field or over a limit (named in "
+                "different content or a merge that cannot be made, 413 body too large, 415 not JSON, 422 invalid field or over a limit (named in "
                 "`fields`), 503 model or store unavailable, or the service overloaded (with `Retry-After`).",
 )
 
@@ -306,6 +308,33 @@ async def journey(customer_key: str) -> Response:
     return Response(json.dumps(found, default=str), media_type="application/json")
 
 
+@api.post("/journeys/merge", dependencies=PROTECTED, summary="Confirm that two customer records are one customer",
+          responses={**POST_ERRORS,
+                     404: _error_doc("no customer with this key", "not_found",
+                                     "absorb: no customer 'cust-0a1b2c3d' in the journey store", ["absorb"]),
+                     409: _error_doc("the merge cannot be made (the same key twice, or two customers of the CRM "
+                                     "directory with different customer ids); nothing changed", "merge_refused",
+                                     "absorb: both customers come from the CRM directory with different customer "
+                                     "ids; merge them in the CRM and import it again", ["absorb"]),
+                     503: E503_STORE})
+async def merge(item: Annotated[MergeRequest, Body(openapi_examples=examples.MERGE)]) -> Response:
+    """Identity never joins two customers who hold different strong identifiers: it records a candidate merge
+    (`candidate_merge_details` in the journey). Once a person has checked one, this moves `absorb`'s identifiers,
+    claims and contacts to `keep` in one transaction and records the merge with its reason; the absorbed key still
+    finds the journey (`merged_from`)."""
+    service = _service()
+    try:
+        merged = await service.in_pool(service.engine.merge_customers, item)
+    except UnknownCustomer as exc:
+        return error(404, "not_found", str(exc), [exc.field])
+    except MergeRefused as exc:
+        return error(409, "merge_refused", str(exc), [exc.field])
+    except Exception as exc:
+        logger.error("journeys.merge_failed error=%s", type(exc).__name__)
+        return error(503, "store_unavailable", f"the journey store failed ({type(exc).__name__})")
+    return Response(json.dumps(merged, default=str), media_type="application/json")
+
+
 @api.post("/feedback", dependencies=PROTECTED, summary="An agent's correction",
           responses={**POST_ERRORS, 404: _error_doc("no triaged contact with this id", "not_found",
                                                     "contact_id: no triaged contact with this id", ["contact_id"]),
@@ -361,13 +390,13 @@ def metrics() -> Response:
 # ---- the guard: API key, media type, size limit, one error body, request metrics -----------------------------
 JOURNEY_ROUTE = "/journeys/{customer_key}"
 #: paths counted under their own name; every other path is counted as OTHER
-KNOWN_PATHS = frozenset({"/triage", "/triage_batch", "/feedback", "/readyz", "/healthz", "/livez", "/metrics", "/docs",
-                         "/openapi.json"})
+KNOWN_PATHS = frozenset({"/triage", "/triage_batch", "/feedback", "/journeys/merge", "/readyz", "/healthz", "/livez",
+                         "/metrics", "/docs", "/openapi.json"})
 OTHER = "other"
 #: every value the `endpoint` label of the request metrics can take
 METRIC_ENDPOINTS = frozenset({*KNOWN_PATHS, JOURNEY_ROUTE, OTHER})
 #: routes whose body is JSON
-JSON_BODY_PATHS = frozenset({"/triage", "/triage_batch", "/feedback"})
+JSON_BODY_PATHS = frozenset({"/triage", "/triage_batch", "/feedback", "/journeys/merge"})
 #: probes and the scrape are answered whatever the load: no concurrency limit, no timeout
 UNLIMITED_PATHS = frozenset({"/readyz", "/healthz", "/livez", "/metrics"})
 

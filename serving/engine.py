@@ -62,6 +62,17 @@ class Feedback(BaseModel):
     note: str | None = Field(None, max_length=2000, description="free text; redacted before it is stored")
 
 
+class MergeRequest(BaseModel):
+    """A person confirmed that two customer records are one customer (a candidate merge reviewed)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    keep: str = Field(min_length=1, max_length=40, description="the customer key that stays")
+    absorb: str = Field(min_length=1, max_length=40, description="the customer key whose identifiers, claims and "
+                                                                 "contacts move to `keep`")
+    reason: str = Field(min_length=1, max_length=500, description="who confirmed it and how; redacted before it is "
+                                                                  "stored")
+
+
 def customer_texts(contact: Contact) -> list[str]:
     """The raw words of the customer (for identifiers written in them); never stored or logged."""
     texts = [contact.subject or "", contact.body or ""]
@@ -217,6 +228,11 @@ class TriageEngine:
         if self.store is None:
             raise StoreError(self._store_error or "no journey store")
         return self.store.journey(customer_key)
+
+    def merge_customers(self, request: MergeRequest) -> dict:
+        if self.store is None:
+            raise StoreError(self._store_error or "no journey store")
+        return self.store.merge_customers(request.keep, request.absorb, reason=request.reason)
 
     def record_feedback(self, fb: Feedback) -> dict:
         if self.store is None:

@@ -39,6 +39,9 @@ CONTACTS = {
 }
 BATCHES = {"journey": {"summary": "One customer's contacts across channels, in time order",
                        "value": {"contacts": [_EMAIL, _WHATSAPP]}}}
+MERGE = {"confirmed": {"summary": "An agent confirmed a candidate merge by calling the customer back",
+                       "value": {"keep": "cust-4f1c2a9e0b7d", "absorb": "cust-9d03b6e1c2aa",
+                                 "reason": "agent-117: same person, confirmed by callback"}}}
 FEEDBACK = {"correction": {"summary": "An agent corrects the claim and the complexity",
                            "value": {"contact_id": "wa-20240611-0001", "claim": "billing_double_charge",
                                      "complexity": "high", "agent": "agent-117",

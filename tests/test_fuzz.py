@@ -38,7 +38,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           negative_data_rejection, ignored_auth]
 #: every operation of the schema (test_every_operation_is_fuzzed keeps this list whole)
 OPERATIONS = [("POST", "/triage"), ("POST", "/triage_batch"), ("GET", "/journeys/{customer_key}"),
-              ("POST", "/feedback"), ("GET", "/readyz"), ("GET", "/metrics")]
+              ("POST", "/feedback"), ("POST", "/journeys/merge"), ("GET", "/readyz"), ("GET", "/metrics")]
 #: (method, path, mode): /readyz takes no input at all, so there is nothing to send it that breaks the schema
 CASES = [(method, path, mode) for method, path in OPERATIONS for mode in GenerationMode
          if not (path == "/readyz" and mode is GenerationMode.NEGATIVE)]

@@ -120,6 +120,38 @@ def test_journey_links_contacts_across_channels_and_is_readable(client, by_chann
 
 
 @pytest.mark.service
+def test_a_candidate_merge_is_confirmed_through_the_api(client, by_channel):
+    """A customer writes a new number in an email, then calls from it: a candidate merge, two customers. An agent
+    who checked confirms it (POST /journeys/merge); the old key still reads the merged journey."""
+    first, call = by_channel[Channel.email], by_channel[Channel.whatsapp]
+    body = (first.body or "") + " Il mio nuovo numero è 333 770 2154."
+    a = client.post("/triage", json=payload(first, id="mg-1", customer={"email": "anna.merge@libero.it"}, body=body),
+                    headers=HEADERS).json()
+    later = (first.timestamp + timedelta(days=1)).isoformat()
+    b = client.post("/triage", json=payload(call, id="mg-2", customer={"phone": "3337702154"}, timestamp=later),
+                    headers=HEADERS).json()
+    keep, absorb = a["journey"]["customer_key"], b["journey"]["customer_key"]
+    assert keep != absorb and b["journey"]["candidate_merges"] == 1
+    unknown = client.post("/journeys/merge", json={"keep": keep, "absorb": "cust-nobody", "reason": "checked"},
+                          headers=HEADERS)
+    assert unknown.status_code == 404 and unknown.json()["fields"] == ["absorb"]
+    same = client.post("/journeys/merge", json={"keep": keep, "absorb": keep, "reason": "checked"}, headers=HEADERS)
+    assert same.status_code == 409 and same.json()["error"] == "merge_refused"
+    blank = client.post("/journeys/merge", json={"keep": keep, "absorb": absorb, "reason": "   "}, headers=HEADERS)
+    assert blank.status_code == 422 and blank.json()["fields"] == ["reason"]
+    assert client.post("/journeys/merge", json={"keep": keep, "absorb": absorb, "reason": "x"}).status_code == 401
+    merged = client.post("/journeys/merge", json={"keep": keep, "absorb": absorb,
+                                                  "reason": f"agent-117 called back customer Anna on {PHONE}"},
+                         headers=HEADERS)
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["candidate_merges_settled"] == 1
+    journey = client.get(f"/journeys/{absorb}", headers=HEADERS).json()
+    assert journey["customer_key"] == keep and journey["merged_from"]["requested_key"] == absorb
+    assert {"mg-1", "mg-2"} <= {c["id"] for claim in journey["claims"] for c in claim["contacts"]}
+    assert "765 4321" not in journey["merged_customers"][0]["reason"]  # the reason is stored redacted
+
+
+@pytest.mark.service
 def test_triage_batch_answers_in_order_and_limits_the_count(client, corpus_contacts):
     contacts = [payload(c) for c in corpus_contacts[40:46]]
     response = client.post("/triage_batch", json={"contacts": contacts}, headers=HEADERS)
@@ -268,6 +300,8 @@ def test_store_outage_still_triages_and_reports(client, engine, by_channel, monk
     assert answer.status_code == 200 and answer.json()["journey"]["status"] == "store_unavailable"
     assert client.get("/journeys/anyone", headers=HEADERS).status_code == 503
     assert client.post("/feedback", json={"contact_id": "outage-1", "claim": "x"}, headers=HEADERS).status_code == 503
+    merge = client.post("/journeys/merge", json={"keep": "a", "absorb": "b", "reason": "x"}, headers=HEADERS)
+    assert merge.status_code == 503 and merge.json()["error"] == "store_unavailable"
     ready = client.get("/readyz")
     assert ready.status_code == 503 and ready.json() == {"ready": False, "checks": {"model": True, "store": False}}
     monkeypatch.setattr(engine, "store", store)
@@ -538,6 +572,7 @@ def test_openapi_documents_errors_security_and_contact_rules(client):
     expected = {("post", "/triage"): {"400", "401", "409", "413", "415", "422", "503"},
                 ("post", "/triage_batch"): {"400", "401", "409", "413", "415", "422", "503"},
                 ("post", "/feedback"): {"400", "401", "404", "413", "415", "422", "503"},
+                ("post", "/journeys/merge"): {"400", "401", "404", "409", "413", "415", "422", "503"},
                 ("get", "/journeys/{customer_key}"): {"401", "404", "503"},
                 ("get", "/metrics"): {"401"}}
     for (method, path), statuses in expected.items():

@@ -26,7 +26,15 @@ MAX_REASON = 500
 
 
 class MergeRefused(ValueError):
-    """The merge was not made (nothing changed); the message says why."""
+    """The merge was not made (nothing changed); the message says why, starting with the field at fault."""
+
+    @property
+    def field(self) -> str:
+        return str(self).split(":", 1)[0]
+
+
+class UnknownCustomer(MergeRefused):
+    """No customer with that key (and none merged into another under it)."""
 
 
 def merge_customers(conn: Connection, keep: str, absorb: str, *, reason: str, now: datetime) -> dict[str, Any]:
@@ -46,7 +54,7 @@ def merge_customers(conn: Connection, keep: str, absorb: str, *, reason: str, no
             .mappings()}
     for field, key in (("keep", keep), ("absorb", absorb)):
         if key not in rows:
-            raise MergeRefused(f"{field}: no customer {key!r} in the journey store")
+            raise UnknownCustomer(f"{field}: no customer {key!r} in the journey store")
     kept_id, absorbed_id = rows[keep]["customer_id"], rows[absorb]["customer_id"]
     if kept_id is not None and absorbed_id is not None and kept_id != absorbed_id:
         raise MergeRefused("absorb: both customers come from the CRM directory with different customer ids; merge "
