@@ -103,7 +103,30 @@ def _replay(engine: TriageEngine, contacts: list[Contact], truth_customer: dict[
     }
     if expected:
         out["routes"] = route_agreement(cases, expected, replayer.policy)
+    out["identity_candidates_confirmed"] = confirm_every_candidate(replayer, truth_customer)
     return out, cases
+
+
+def confirm_every_candidate(replayer: TriageEngine, truth_customer: dict[str, str]) -> dict[str, Any]:
+    """Identity if a person confirmed every recorded candidate merge without checking (`JourneyStore.
+    merge_customers`, after the replay): what reviewing them can add to recall, and what confirming a wrong one would
+    cost in precision. Merges the store refuses (two CRM customers) are counted, not made."""
+    from claimtriage.data.journeys.merges import MergeRefused
+
+    store, tried, merged, refused = replayer.store, set(), 0, 0
+    while True:
+        pending = [m for m in store.candidate_merges() if m["id"] not in tried]
+        if not pending:
+            break
+        m = pending[0]
+        tried.add(m["id"])
+        try:
+            store.merge_customers(m["other_key"], m["customer_key"], reason="journeys suite: every candidate confirmed")
+            merged += 1
+        except MergeRefused:
+            refused += 1
+    final = {cid: customer for cid, customer, _ in store.assignments()}
+    return {**pairwise_scores(final, truth_customer), "merged": merged, "refused": refused}
 
 
 def classification(contacts: list[Contact], cases: list[RoutingCase]) -> dict[str, Any]:
@@ -297,7 +320,9 @@ def _f(value: float | None) -> str:
 def _column(r: dict[str, Any]) -> list[str]:
     i, c, k = r["identity"], r["claims"], r["classification"]
     routes = r.get("routes") or {}
-    return [_f(i["precision"]), _f(i["recall"]), _f(c["precision"]), _f(c["recall"]), _f(c["f1"]),
+    confirmed = r.get("identity_candidates_confirmed")
+    both = f"{_f(confirmed['precision'])} / {_f(confirmed['recall'])}" if confirmed else "-"
+    return [_f(i["precision"]), _f(i["recall"]), both, _f(c["precision"]), _f(c["recall"]), _f(c["f1"]),
             _f(k["claim_accuracy"]), _f(k.get("claim_accuracy_own")), _f(k["out_of_scope_share"]),
             _f(k["sentiment_accuracy"]),
             _f(routes.get("must_human_recall")), _f(routes.get("must_bot_recall")),
@@ -306,7 +331,8 @@ def _column(r: dict[str, Any]) -> list[str]:
             str(r["journey_status"].get("no_identifier", 0))]
 
 
-ROWS = ["identity pairwise precision", "identity pairwise recall", "claim-link precision", "claim-link recall",
+ROWS = ["identity pairwise precision", "identity pairwise recall",
+        "identity P / R if every candidate merge were confirmed", "claim-link precision", "claim-link recall",
         "claim-link F1", "claim accuracy (out-of-scope = wrong)", "claim accuracy, each contact's own words",
         "share flagged out-of-scope", "sentiment accuracy",
         "must-human recall", "must-bot recall", "recorded candidate merges", "contacts without identifier"]

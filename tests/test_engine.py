@@ -198,6 +198,9 @@ def test_journeys_and_routing_suites_on_the_session_corpus(trained, corpus, limi
     assert journeys["ceiling"]["oracle"]["precision"] == 1.0
     assert directory["recall"] <= journeys["ceiling"]["any_identifier"]["recall"]  # no linker passes that bound
     assert 0 <= journeys["candidate_merges_right"] <= journeys["candidate_merges"]
+    confirmed = journeys["identity_candidates_confirmed"]  # a person confirms every candidate merge unchecked
+    assert confirmed["merged"] + confirmed["refused"] <= journeys["candidate_merges"]  # one merge settles a pair
+    assert confirmed["recall"] >= identity["recall"]
     assert 0 <= journeys["classification"]["claim_accuracy"] <= 1 and "routes" not in journeys
     assert 0 <= journeys["classification"]["claim_accuracy_own"] <= 1  # before follow-ups take their claim's type
     baselines = journeys["baselines"]  # the plain baselines, trained on the model's train roles, in the same run
