@@ -128,3 +128,18 @@ def test_the_command_line_lists_candidates_and_confirms_one(tmp_path):
     assert merged.exit_code == 0, merged.output
     assert json.loads(merged.stdout)["candidate_merges_settled"] == 1
     assert json.loads(runner.invoke(app, ["journeys", "candidates", "--store", url]).stdout) == []
+
+
+def test_identitys_own_merge_settles_the_candidate_between_the_two_and_is_recorded(store_url):
+    """Two id-less customers, one with a candidate merge on the other; a later contact carries a channel identifier
+    of each, so identity merges them itself: the candidate is settled (it used to stay as a candidate merge of the
+    customer with itself) and the merge is recorded, so the absorbed key still finds the journey."""
+    store = JourneyStore.open(store_url)
+    writer, caller = _two_records_of_one_person(store)
+    both = store.record(_record("e1", days=3), _keys(email="anna@libero.it", phone="3337702154"))
+    assert both.customer_key in (writer.customer_key, caller.customer_key) and both.status == "linked"
+    assert store.candidate_merges() == []
+    gone = caller.customer_key if both.customer_key == writer.customer_key else writer.customer_key
+    moved = store.journey(gone)
+    assert moved["customer_key"] == both.customer_key and moved["merged_from"]["reason"].startswith("identity:")
+    store.close()

@@ -23,6 +23,9 @@ from claimtriage.data.journeys.tables import (candidate_merges, claims, contacts
 
 #: the most characters a merge's reason keeps (the column's width)
 MAX_REASON = 500
+#: the reason recorded when identity itself merges two customers: two id-less customers that turn out to share a
+#: channel identifier (one emailed, one called, then a contact carries both)
+IDENTITY_MERGE = "identity: a later contact carried channel identifiers of both customers"
 
 
 class MergeRefused(ValueError):
@@ -59,23 +62,35 @@ def merge_customers(conn: Connection, keep: str, absorb: str, *, reason: str, no
     if kept_id is not None and absorbed_id is not None and kept_id != absorbed_id:
         raise MergeRefused("absorb: both customers come from the CRM directory with different customer ids; merge "
                            "them in the CRM and import it again")
+    moved, settled = move_customer(conn, keep, absorb, reason=reason, now=now)
+    return {"kept": keep, "absorbed": absorb, "moved": moved, "candidate_merges_settled": settled,
+            "merged_at": utc(now).isoformat()}
+
+
+def move_customer(conn: Connection, keep: str, absorb: str, *, reason: str, now: datetime
+                  ) -> tuple[dict[str, int], int]:
+    """Everything of customer `absorb` moves to `keep` (identifiers, written evidence, claims, contacts, its customer
+    id when `keep` has none), candidate merges between the two are settled (deleted; those with a third customer now
+    concern `keep`), and the merge is recorded with `reason`, so the absorbed key still finds the journey. Shared by
+    a person's confirmed merge and identity's own (two id-less customers that turn out to share a channel
+    identifier). Returns the rows moved per table and the candidate merges settled."""
+    absorbed_id = conn.execute(sa.select(customers.c.customer_id).where(customers.c.key == absorb)).scalar_one_or_none()
     moved = {table.name: conn.execute(table.update().where(table.c.customer_key == absorb)
                                       .values(customer_key=keep)).rowcount
              for table in (identifiers, written_identifiers, claims, contacts)}
     between = sa.or_(sa.and_(candidate_merges.c.customer_key == keep, candidate_merges.c.other_key == absorb),
                      sa.and_(candidate_merges.c.customer_key == absorb, candidate_merges.c.other_key == keep))
     settled = conn.execute(candidate_merges.delete().where(between)).rowcount
-    # candidate merges with a third customer now concern the kept one
     conn.execute(candidate_merges.update().where(candidate_merges.c.customer_key == absorb).values(customer_key=keep))
     conn.execute(candidate_merges.update().where(candidate_merges.c.other_key == absorb).values(other_key=keep))
     conn.execute(customers.delete().where(customers.c.key == absorb))
-    if absorbed_id is not None and kept_id is None:  # after the delete: customer ids are unique
-        conn.execute(customers.update().where(customers.c.key == keep).values(customer_id=absorbed_id))
+    if absorbed_id is not None:  # after the delete: customer ids are unique
+        conn.execute(customers.update().where(customers.c.key == keep, customers.c.customer_id.is_(None))
+                     .values(customer_id=absorbed_id))
     # keys merged into the absorbed one earlier now lead to the kept one too
     conn.execute(customer_merges.update().where(customer_merges.c.kept_key == absorb).values(kept_key=keep))
     conn.execute(customer_merges.insert().values(absorbed_key=absorb, kept_key=keep, reason=reason, merged_at=now))
-    return {"kept": keep, "absorbed": absorb, "moved": moved, "candidate_merges_settled": settled,
-            "merged_at": utc(now).isoformat()}
+    return moved, settled
 
 
 def merged_into(conn: Connection, key: str) -> dict[str, Any] | None:

@@ -13,16 +13,15 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from claimtriage.data.journeys.identity import IdentityKeys, KeyHasher, resolve
+from claimtriage.data.journeys.merges import IDENTITY_MERGE, move_customer
 from claimtriage.data.journeys.linking import (LinkingConfig, OpenClaim, choose_claim, extend_claim, is_stale,
                                                open_claim)
 from claimtriage.data.journeys.reads import prior_contacts, state_of
 from claimtriage.data.journeys.records import ContactRecord, DuplicateContact, JourneyState, PriorContact, utc
-from claimtriage.data.journeys.tables import (Q, candidate_merges, claims, contacts, customers, identifiers,
-                                              written_identifiers)
+from claimtriage.data.journeys.tables import Q
 from claimtriage.data.schema import timestamp_problem
 
 
@@ -126,7 +125,7 @@ class JourneyTransaction:
             conn.execute(Q.insert_customer, dict(key=customer, customer_id=None, created_at=now))
             status = "new_customer"
         for other in res.merge:
-            self._merge(keep=customer, gone=other)
+            self._merge(keep=customer, gone=other, now=now)
         for other, reason in res.conflicts:
             conn.execute(Q.insert_candidate, dict(customer_key=customer, other_key=other, contact_id=record.id,
                                                   created_at=now, reason=reason))
@@ -141,18 +140,10 @@ class JourneyTransaction:
             conn.execute(Q.insert_written, [dict(key=k, customer_key=customer, first_seen=now) for k in evidence])
         return customer, status, list(res.conflicts)
 
-    def _merge(self, *, keep: str, gone: str) -> None:
-        """Everything of customer `gone` moves to `keep`, its customer id too when `keep` has none."""
-        conn = self.conn
-        gone_cid = conn.execute(sa.select(customers.c.customer_id).where(customers.c.key == gone)).scalar_one_or_none()
-        for table in (identifiers, claims, contacts, written_identifiers):
-            conn.execute(table.update().where(table.c.customer_key == gone).values(customer_key=keep))
-        conn.execute(candidate_merges.update().where(candidate_merges.c.customer_key == gone).values(customer_key=keep))
-        conn.execute(candidate_merges.update().where(candidate_merges.c.other_key == gone).values(other_key=keep))
-        conn.execute(customers.delete().where(customers.c.key == gone))
-        if gone_cid:
-            conn.execute(customers.update().where(customers.c.key == keep, customers.c.customer_id.is_(None))
-                         .values(customer_id=gone_cid))
+    def _merge(self, *, keep: str, gone: str, now: datetime) -> None:
+        """Everything of customer `gone` moves to `keep`, its customer id too when `keep` has none; a candidate merge
+        recorded between the two is settled (it used to become a candidate merge of `keep` with itself)."""
+        move_customer(self.conn, keep, gone, reason=IDENTITY_MERGE, now=now)
 
     # ---- claims ----------------------------------------------------------------------------------------------
     def _open_claims(self, customer: str, ts: datetime) -> list[OpenClaim]:
