@@ -312,10 +312,11 @@ async def journey(customer_key: str) -> Response:
           responses={**POST_ERRORS,
                      404: _error_doc("no customer with this key", "not_found",
                                      "absorb: no customer 'cust-0a1b2c3d' in the journey store", ["absorb"]),
-                     409: _error_doc("the merge cannot be made (the same key twice, or two customers of the CRM "
-                                     "directory with different customer ids); nothing changed", "merge_refused",
-                                     "absorb: both customers come from the CRM directory with different customer "
-                                     "ids; merge them in the CRM and import it again", ["absorb"]),
+                     409: _error_doc("the merge cannot be made (the same key twice, or two customers holding "
+                                     "different customer ids, two accounts of the CRM); nothing changed",
+                                     "merge_refused", "absorb: both customers hold a customer id (an account of the "
+                                     "CRM) and they differ; merge the accounts in the CRM and import it again",
+                                     ["absorb"]),
                      503: E503_STORE})
 async def merge(item: Annotated[MergeRequest, Body(openapi_examples=examples.MERGE)]) -> Response:
     """Identity never joins two customers who hold different strong identifiers: it records a candidate merge

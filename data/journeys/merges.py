@@ -4,8 +4,8 @@ Identity never joins customers who hold different strong identifiers on its own:
 its reason (`identity.resolve`). Reviewing one ends here: `merge_customers` moves the absorbed customer's
 identifiers, claims and contacts to the kept customer in one transaction, settles the candidate merges between the
 two, and records the merge with its reason in `customer_merges`, so a key handed out before (in an answer, a
-hand-off) still finds the journey. Two customers of the CRM directory with different customer ids are refused: the
-directory is the source of truth for those, so they are merged there and re-imported.
+hand-off) still finds the journey. Two customers that hold different customer ids (two accounts of the CRM) are
+refused: the CRM is the source of truth for accounts, so they are merged there and imported again.
 """
 
 from __future__ import annotations
@@ -45,12 +45,13 @@ def merge_customers(conn: Connection, keep: str, absorb: str, *, reason: str, no
     redacted. MergeRefused (nothing written) for the same key twice, an unknown key, an empty reason or two
     different CRM customer ids."""
     reason = " ".join(reason.split())
-    if reason:  # "called back Anna on 333 770 2154": the store keeps no customer's PII unredacted
-        reason = redact(reason, notes=True).text
     if not reason:
         raise MergeRefused("reason: say who confirmed the merge and why")
     if len(reason) > MAX_REASON:
         raise MergeRefused(f"reason: at most {MAX_REASON} characters")
+    # "called back customer Anna Bianchi on 333 770 2154": the store keeps no customer's PII unredacted (a
+    # placeholder can be longer than what it replaces, hence the cut)
+    reason = redact(reason, notes=True).text[:MAX_REASON]
     if keep == absorb:
         raise MergeRefused("absorb: a customer cannot be merged into itself")
     rows = {r["key"]: r for r in conn.execute(sa.select(customers).where(customers.c.key.in_([keep, absorb])))
@@ -60,8 +61,8 @@ def merge_customers(conn: Connection, keep: str, absorb: str, *, reason: str, no
             raise UnknownCustomer(f"{field}: no customer {key!r} in the journey store")
     kept_id, absorbed_id = rows[keep]["customer_id"], rows[absorb]["customer_id"]
     if kept_id is not None and absorbed_id is not None and kept_id != absorbed_id:
-        raise MergeRefused("absorb: both customers come from the CRM directory with different customer ids; merge "
-                           "them in the CRM and import it again")
+        raise MergeRefused("absorb: both customers hold a customer id (an account of the CRM) and they differ; "
+                           "merge the accounts in the CRM and import it again")
     moved, settled = move_customer(conn, keep, absorb, reason=reason, now=now)
     return {"kept": keep, "absorbed": absorb, "moved": moved, "candidate_merges_settled": settled,
             "merged_at": utc(now).isoformat()}
