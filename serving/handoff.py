@@ -52,6 +52,7 @@ def handoff_summary(current: NormalisedContact, scores: ContactScores, state: Jo
     else:
         lines.append("History: first contact on this claim.")
     for other, reason in state.candidate_reasons:
-        lines.append(f"Possible same person as customer {other}, not merged (for review): {reason}.")
+        lines.append(f"Possible same person as customer {other}, not merged (for review): {reason}. If you confirm "
+                     f"it, merge the two (POST /journeys/merge).")
     lines.append(f"Latest ({current.channel.value}): {_excerpt(current.text)}")
     return "\n".join(lines)

@@ -66,6 +66,7 @@ def test_an_email_written_in_a_message_is_a_candidate_merge_in_the_answer_and_th
     assert writer.journey.customer_key != victim.journey.customer_key and writer.journey.candidate_merges == 1
     assert writer.route.target == "human"
     assert f"Possible same person as customer {victim.journey.customer_key}, not merged" in writer.handoff
+    assert "If you confirm it, merge the two (POST /journeys/merge)." in writer.handoff
     assert "doppio del solito" not in writer.handoff  # nothing of the other customer's history
 
 
