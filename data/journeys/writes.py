@@ -124,8 +124,8 @@ class JourneyTransaction:
             customer = new_key("cust")  # never reused, even after a merge removes a customer
             conn.execute(Q.insert_customer, dict(key=customer, customer_id=None, created_at=now))
             status = "new_customer"
-        for other in res.merge:
-            self._merge(keep=customer, gone=other, now=now)
+        for other in res.merge:  # id-less customers this contact shows to be one: settles candidates between them
+            move_customer(conn, customer, other, reason=IDENTITY_MERGE, now=now)
         for other, reason in res.conflicts:
             conn.execute(Q.insert_candidate, dict(customer_key=customer, other_key=other, contact_id=record.id,
                                                   created_at=now, reason=reason))
@@ -139,11 +139,6 @@ class JourneyTransaction:
         if evidence:
             conn.execute(Q.insert_written, [dict(key=k, customer_key=customer, first_seen=now) for k in evidence])
         return customer, status, list(res.conflicts)
-
-    def _merge(self, *, keep: str, gone: str, now: datetime) -> None:
-        """Everything of customer `gone` moves to `keep`, its customer id too when `keep` has none; a candidate merge
-        recorded between the two is settled (it used to become a candidate merge of `keep` with itself)."""
-        move_customer(self.conn, keep, gone, reason=IDENTITY_MERGE, now=now)
 
     # ---- claims ----------------------------------------------------------------------------------------------
     def _open_claims(self, customer: str, ts: datetime) -> list[OpenClaim]:
