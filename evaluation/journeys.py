@@ -26,6 +26,22 @@ from claimtriage.serving.replay import RoutingCase, fresh_engine, replay
 
 EVAL_DIR = PROJECT_ROOT / "evaluation"
 TARGETS = {"identity_precision": 0.99, "identity_recall": 0.95, "claim_f1": 0.90}
+#: what a set written independently of the generator must reach (issue 13): (label, where in the report, at least or
+#: at most, threshold); "ceiling" compares identity recall with the exact-identifier ceiling of the same data
+INDEPENDENT_TARGETS = (
+    ("claim accuracy", ("classification", "claim_accuracy"), ">=", 0.85),
+    ("share flagged out-of-scope", ("classification", "out_of_scope_share"), "<=", 0.05),
+    ("sentiment accuracy", ("classification", "sentiment_accuracy"), ">=", 0.80),
+    ("identity precision, no directory", ("identity", "precision"), ">=", 1.0),
+    ("identity recall, no directory (>= the channels' exact-identifier ceiling)", ("identity", "recall"), ">=",
+     "ceiling"),
+    ("identity precision, with directory", ("with_directory", "identity", "precision"), ">=", 1.0),
+    ("identity recall, with directory", ("with_directory", "identity", "recall"), ">=", 0.95),
+    ("claim-link F1, no directory", ("claims", "f1"), ">=", 0.75),
+    ("claim-link F1, with directory", ("with_directory", "claims", "f1"), ">=", 0.75),
+    ("must-human recall", ("routes", "must_human_recall"), ">=", 1.0),
+    ("must-bot recall", ("routes", "must_bot_recall"), ">=", 0.60),
+)
 
 
 def labelled_contacts(data: str | None, limit: int | None):
@@ -68,10 +84,27 @@ def run_journeys(engine: TriageEngine, data: str | None = None, *, limit: int | 
         served = {c.contact_id: {"claim": None if c.x.out_of_scope else c.x.claim, "sentiment": c.x.sentiment}
                   for c in cases}
         report["baselines"] = plain_baselines(engine, contacts, baselines, served=served)
+    if data is not None and expected:  # a labelled set with expected routes: the independent set's targets
+        report["independent_targets"] = independent_targets(report)
     report["meets"] = {"identity_precision": report["identity"]["precision"] >= TARGETS["identity_precision"],
                        "identity_recall": report["identity"]["recall"] >= TARGETS["identity_recall"],
                        "claim_f1": report["claims"]["f1"] >= TARGETS["claim_f1"]}
     return report
+
+
+def independent_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each of `INDEPENDENT_TARGETS` with what the report measured and whether it holds (None: not measured)."""
+    rows = []
+    for label, path, side, threshold in INDEPENDENT_TARGETS:
+        value: Any = report
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if threshold == "ceiling":
+            threshold = report["ceiling"]["oracle_channel"]["recall"]
+        met = None if value is None else (value >= threshold if side == ">=" else value <= threshold)
+        rows.append({"target": label, "side": side, "threshold": round(float(threshold), 3), "measured": value,
+                     "met": met})
+    return rows
 
 
 def _replay(engine: TriageEngine, contacts: list[Contact], truth_customer: dict[str, str],
@@ -399,6 +432,15 @@ def markdown(r: dict[str, Any]) -> str:
                   + (", by reason (a contact can have several): " + ", ".join(f"{k} {v}" for k, v in reasons.items())
                      if reasons else "") + "; must-human contacts sent to the bot: "
                   + (", ".join(routes["must_human_to_bot"]) or "none") + "."]
+    if r.get("independent_targets"):
+        rows = r["independent_targets"]
+        short = [t["target"] for t in rows if t["met"] is False]
+        lines += ["", "Targets for a set written independently of the generator (issue 13):", "",
+                  "| target | threshold | measured | status |", "|---|---:|---:|---|"]
+        lines += [f"| {t['target']} | {t['side']} {t['threshold']:.3f} | {_f(t['measured'])} | "
+                  + ("-" if t["met"] is None else "met" if t["met"] else "**falls short**") + " |" for t in rows]
+        lines += ["", f"Met {sum(t['met'] is True for t in rows)} of {len(rows)}"
+                  + (f"; short: {', '.join(short)}." if short else ".")]
     if r.get("candidate_merge_reasons"):
         lines += ["", "Candidate merges by reason: " + "; ".join(f"{k}: {v}" for k, v in
                                                                  r["candidate_merge_reasons"].items()) + "."]

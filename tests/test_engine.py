@@ -236,3 +236,28 @@ def test_the_any_identifier_bound_leaves_out_exactly_the_pairs_of_contacts_witho
     ceiling = identifier_ceiling(keys, truth)
     assert ceiling["any_identifier"]["recall"] == 0.5 and ceiling["any_identifier"]["precision"] == 1.0
     assert ceiling["oracle_channel"]["recall"] == 0.0  # a, b and c share no identifier
+
+
+def test_independent_targets_read_the_report_and_compare_identity_recall_with_the_channel_ceiling():
+    from claimtriage.evaluation.journeys import independent_targets, markdown
+
+    report = {"classification": {"claim_accuracy": 0.86, "out_of_scope_share": 0.06, "sentiment_accuracy": 0.5,
+                                 "per_language": {}},
+              "identity": {"precision": 1.0, "recall": 0.40}, "claims": {"precision": 0.9, "recall": 0.65, "f1": 0.76},
+              "ceiling": {"oracle_channel": {"recall": 0.387}},
+              "with_directory": {"identity": {"precision": 0.99, "recall": 0.96}, "claims": {"f1": 0.7}},
+              "routes": {"must_human_recall": 1.0, "must_bot_recall": None}}
+    rows = {t["target"]: t for t in independent_targets(report)}
+    assert rows["claim accuracy"]["met"] and not rows["share flagged out-of-scope"]["met"]  # at most 5%
+    ceiling = rows["identity recall, no directory (>= the channels' exact-identifier ceiling)"]
+    assert ceiling["threshold"] == 0.387 and ceiling["met"]
+    assert rows["identity precision, with directory"]["met"] is False  # 1.000 is the bar, not 0.99
+    assert rows["must-bot recall"]["met"] is None  # not measured is neither met nor short
+    assert not rows["claim-link F1, with directory"]["met"] and rows["claim-link F1, no directory"]["met"]
+    bare = {k: v for k, v in report.items() if k != "with_directory"}  # the markdown's second column is optional
+    text = markdown({**bare, "data": "x", "n_contacts": 3, "model": "m", "deployment": "d", "replay_seconds": 0,
+                     "ceiling": {"oracle": {"recall": 0.5, "precision": 1.0}, "naive": {"recall": 0.5,
+                                 "precision": 1.0}, "oracle_channel": {"recall": 0.387}},
+                     "candidate_merges": 0, "journey_status": {}, "independent_targets": list(rows.values())})
+    assert "| sentiment accuracy | >= 0.800 | 0.500 | **falls short** |" in text
+    assert "Met 6 of 11; short: share flagged out-of-scope, sentiment accuracy," in text
