@@ -22,6 +22,7 @@ from claimtriage.data.deployment import demo_deployment
 from claimtriage.data.journeys.identity import (IdentityKeys, TextIdentifiers, contact_keys, written_keys,
                                                 identity_keys,
                                                 normalise_email, normalise_phone, partition, Partition)
+from claimtriage.data.journeys.spoken import dictated
 from claimtriage.data.journeys.linking import Incoming, LinkingConfig, OpenClaim, choose_claim, refers_back
 from claimtriage.data.journeys.store import (SCHEMA_VERSION, ContactRecord, DuplicateContact, JourneyState,
                                             JourneyStore, SchemaVersionError, StoreError, metadata, schema_info)
@@ -78,6 +79,33 @@ def test_identifiers_written_in_the_text_are_found_but_not_the_companys_own():
     assert not written_keys(["invoice 2024-0175360 dated 17/01/2024"], DEMO_TEXT_IDS)
     assert not written_keys(["invoice 2024-0175360 dated 17/01/2024"], TextIdentifiers())
 
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("o elle due zero quattro otto uno uno sette", "OL2048117"),  # Italian letter names and digit words
+    ("oh el seven to nine zero three five one", "OL7290351"),  # English, "to" written for a two between digits
+    ("OL quattro uno nove tre cinque sei sette", "OL 4193567"),  # the letters written, the digits said
+    ("il mio numero è tre quattro sette, uno due tre, quattro cinque sei sette", "il mio numero è 3471234567"),
+    ("il codice cliente e uno due tre quattro cinque sei", "il codice cliente e 123456"),  # "e" is "and" here
+    ("fattura FT-2025-0183342 di 412,60 euro", "fattura FT-2025-0183342 di 412,60 euro"),  # written stays written
+])
+def test_dictated_numbers_and_spelled_letters_are_read_as_written(said, expected):
+    assert dictated(said) == expected
+
+
+def test_a_customer_code_and_a_phone_number_dictated_on_a_call_are_found():
+    config = TextIdentifiers(customer_id_pattern=r"(?i)\bOL[-\s]?\d{7}\b")
+    call = ["Buongiorno, sono Parisi. Il codice è o elle due zero quattro otto uno uno sette.",
+            "Mi richiamate al tre quattro sette, uno due tre, quattro cinque sei sette?"]
+    assert written_keys(call, config) == {"cid:OL2048117", "phone:+393471234567"}
+    # what is written as written wins: the code typed in the first message, not a number said in the second
+    assert written_keys(["codice OL-1111111", "o elle due zero quattro otto uno uno sette"], config) == {
+        "cid:OL1111111"}
+    # a wife calling from her phone with her husband's code joins his customer, as a typed code does
+    part = Partition()
+    part.add_all([("a", _contact_keys(["Codice cliente OL-2048117"], email="giulia@gmail.com", config=config)),
+                  ("b", _contact_keys(call[:1], phone="3409998887", config=config))])
+    assert len(set(part.result.values())) == 1 and not part.conflicts
 
 # ---- identity rules --------------------------------------------------------------------------------------------
 def _k(**ids) -> IdentityKeys:

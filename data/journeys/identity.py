@@ -21,6 +21,7 @@ from typing import Iterable
 import phonenumbers
 
 from claimtriage.data.deployment import GENERIC_CODE_PATTERN, Deployment
+from claimtriage.data.journeys.spoken import dictated
 from claimtriage.data.schema import CustomerIdentifiers
 
 #: providers where the part after "+" is a tag on the same mailbox
@@ -148,18 +149,22 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 def written_keys(texts: Iterable[str], config: TextIdentifiers) -> frozenset[str]:
     """Every identifier key in the customer's words: the first customer code, every email and phone number that is
-    not the company's own. Raw texts are read here and never kept."""
+    not the company's own, as written or as dictated on a call (`spoken.dictated`: "o elle due zero ..."). Raw texts
+    are read here and never kept."""
     keys: set[str] = set()
     code_found = False
     for text in texts:
-        if not code_found and (code := config.find_code(text)) and (normalised := normalise_code(code)):
-            keys.add(f"cid:{normalised}")
-            code_found = True
+        spoken = dictated(text)  # a call's "o elle due zero quattro ...": written as the patterns read it
+        readings = (text,) if spoken == text else (text, spoken)
+        for reading in readings:  # what is written as written wins the code; the dictated variant adds to it
+            if not code_found and (code := config.find_code(reading)) and (normalised := normalise_code(code)):
+                keys.add(f"cid:{normalised}")
+                code_found = True
+            for m in phonenumbers.PhoneNumberMatcher(reading, config.region, leniency=phonenumbers.Leniency.VALID):
+                keys.add(f"phone:{phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)}")
         for m in _EMAIL_IN_TEXT.finditer(text):
             if e := normalise_email(m.group(0).rstrip(".")):
                 keys.add(f"email:{e}")
-        for m in phonenumbers.PhoneNumberMatcher(text, config.region, leniency=phonenumbers.Leniency.VALID):
-            keys.add(f"phone:{phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)}")
     return frozenset(k for k in keys if not config.is_company(k))
 
 
