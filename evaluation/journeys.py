@@ -440,7 +440,7 @@ def markdown(r: dict[str, Any]) -> str:
         lines += [f"| {t['target']} | {t['side']} {t['threshold']:.3f} | {_f(t['measured'])} | "
                   + ("-" if t["met"] is None else "met" if t["met"] else "**falls short**") + " |" for t in rows]
         lines += ["", f"Met {sum(t['met'] is True for t in rows)} of {len(rows)}"
-                  + (f"; short: {', '.join(short)}." if short else ".")]
+                  + (f"; short: {'; '.join(short)}." if short else ".")]
     if r.get("candidate_merge_reasons"):
         lines += ["", "Candidate merges by reason: " + "; ".join(f"{k}: {v}" for k, v in
                                                                  r["candidate_merge_reasons"].items()) + "."]

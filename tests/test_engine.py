@@ -260,4 +260,4 @@ def test_independent_targets_read_the_report_and_compare_identity_recall_with_th
                                  "precision": 1.0}, "oracle_channel": {"recall": 0.387}},
                      "candidate_merges": 0, "journey_status": {}, "independent_targets": list(rows.values())})
     assert "| sentiment accuracy | >= 0.800 | 0.500 | **falls short** |" in text
-    assert "Met 6 of 11; short: share flagged out-of-scope, sentiment accuracy," in text
+    assert "Met 6 of 11; short: share flagged out-of-scope; sentiment accuracy;" in text
