@@ -36,8 +36,11 @@ REASONS: dict[str, str] = {
     "OUT_OF_SCOPE": "The contact is about nothing the models were trained on.",
     "CLAIM_NOT_BOT_ELIGIBLE": "Claim type {claim} is not handled by the bot.",
     "LOW_CLAIM_CONFIDENCE": "The claim type is uncertain (confidence {confidence:.2f} < {threshold:.2f}).",
-    "HIGH_COMPLEXITY": "The request looks complex (score {score:.2f} > {threshold:.2f}).",
-    "NEGATIVE_SENTIMENT": "The customer is upset (sentiment {score:.2f} < {threshold:.2f}).",
+    # the thresholds are tuned to keep misroutes rare, so they fire before the label says high or negative: the
+    # messages say what the score shows, not more (a contact labelled neutral can lean negative enough)
+    "HIGH_COMPLEXITY": "The request may be too complex for the bot (complexity {score:.2f} > {threshold:.2f}).",
+    "NEGATIVE_SENTIMENT": "The customer's tone is not calm enough for the bot (sentiment {score:.2f} < "
+                          "{threshold:.2f}).",
     "CHANNEL_WITHOUT_BOT": "No bot answers on the {channel} channel.",
     "NO_JOURNEY": "Triaged without a journey: {why}.",
 }

@@ -55,6 +55,14 @@ def test_each_rule_sends_to_a_person_with_its_code(change, code):
     assert answer.target == "human" and code in _codes(answer)
 
 
+def test_a_threshold_reason_says_what_the_score_shows_not_more_than_the_label():
+    """The tuned thresholds fire before the labels turn: a contact labelled neutral can lean negative enough."""
+    t = POLICY.thresholds
+    answer = route(_x(sentiment="neutral", sentiment_score=t.min_sentiment_score - 0.05), LINKED, POLICY)
+    reason = next(r for r in answer.reasons if r.code == "NEGATIVE_SENTIMENT")
+    assert "upset" not in reason.message and f"{t.min_sentiment_score - 0.05:.2f}" in reason.message
+
+
 @pytest.mark.parametrize("journey, code", [
     (dataclasses.replace(LINKED, repeat_contact=True, prior_contacts=2, open_since="2024-03-01"),
      "REPEAT_CONTACT_OPEN_CLAIM"),
