@@ -343,7 +343,7 @@ def markdown(reports: list[dict[str, Any]]) -> str:
         return (f"; row by row only ours right on {paired['ours_only']}, only it on {paired['theirs_only']}, McNemar "
                 f"p {paired['p_value']:.2f}" if paired else "")
 
-    behind = [f"{name} with {report['encoder']} ({d['byo']['accuracy']:.3f} against {d[key]['accuracy']:.3f}"
+    behind = [f"{name} with {_label(report)} ({d['byo']['accuracy']:.3f} against {d[key]['accuracy']:.3f}"
               f"{row_by_row(d, key)})"
               for report in reports for name, d in report["datasets"].items()
               for key in [max(("tfidf_linearsvc", "encoder_linearsvc"), key=lambda k: d[k]["accuracy"])]
