@@ -33,8 +33,9 @@ AUTO = "auto"
 
 
 def sample_rows(labels: list, cap: int, seed: int) -> list[int]:
-    """At most `cap` row indices, drawn per label in proportion to its count (each label keeps at least one row),
-    independent of the rows' order; all of them when there are no more than `cap`."""
+    """About `cap` row indices (never more than `cap` plus one per label), drawn per label in proportion to its
+    count, each label keeping at least one row, independent of the rows' order; all of them when there are no more
+    than `cap`."""
     if len(labels) <= cap:
         return list(range(len(labels)))
     by_label: dict[str, list[int]] = {}
