@@ -88,6 +88,10 @@ def test_identifiers_written_in_the_text_are_found_but_not_the_companys_own():
     ("il mio numero è tre quattro sette, uno due tre, quattro cinque sei sette", "il mio numero è 3471234567"),
     ("il codice cliente e uno due tre quattro cinque sei", "il codice cliente e 123456"),  # "e" is "and" here
     ("fattura FT-2025-0183342 di 412,60 euro", "fattura FT-2025-0183342 di 412,60 euro"),  # written stays written
+    ("scrivetemi a mario punto rossi chiocciola gmail punto com", "scrivetemi a mario.rossi@gmail.com"),
+    ("my email is john dot smith at outlook dot co dot uk", "my email is john.smith@outlook.co.uk"),
+    ("contact anna_b [at] libero [dot] it please", "contact anna_b@libero.it please"),
+    ("I will be at home at five, dot", "I will be at home at 5, dot"),  # no domain, no address
 ])
 def test_dictated_numbers_and_spelled_letters_are_read_as_written(said, expected):
     assert dictated(said) == expected
@@ -98,6 +102,8 @@ def test_a_customer_code_and_a_phone_number_dictated_on_a_call_are_found():
     call = ["Buongiorno, sono Parisi. Il codice è o elle due zero quattro otto uno uno sette.",
             "Mi richiamate al tre quattro sette, uno due tre, quattro cinque sei sette?"]
     assert written_keys(call, config) == {"cid:OL2048117", "phone:+393471234567"}
+    assert written_keys(["la mail è giulia punto ferraresi chiocciola gmail punto com"], config) == {
+        "email:giuliaferraresi@gmail.com"}  # as the channel's own address normalises (Gmail ignores dots)
     # what is written as written wins: the code typed in the first message, not a number said in the second
     assert written_keys(["codice OL-1111111", "o elle due zero quattro otto uno uno sette"], config) == {
         "cid:OL1111111"}

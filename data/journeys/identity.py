@@ -149,8 +149,8 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 def written_keys(texts: Iterable[str], config: TextIdentifiers) -> frozenset[str]:
     """Every identifier key in the customer's words: the first customer code, every email and phone number that is
-    not the company's own, as written or as dictated on a call (`spoken.dictated`: "o elle due zero ..."). Raw texts
-    are read here and never kept."""
+    not the company's own, as written or as dictated on a call or hidden from spam bots (`spoken.dictated`: "o elle
+    due zero ...", "mario punto rossi chiocciola gmail punto com"). Raw texts are read here and never kept."""
     keys: set[str] = set()
     code_found = False
     for text in texts:
@@ -162,9 +162,9 @@ def written_keys(texts: Iterable[str], config: TextIdentifiers) -> frozenset[str
                 code_found = True
             for m in phonenumbers.PhoneNumberMatcher(reading, config.region, leniency=phonenumbers.Leniency.VALID):
                 keys.add(f"phone:{phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)}")
-        for m in _EMAIL_IN_TEXT.finditer(text):
-            if e := normalise_email(m.group(0).rstrip(".")):
-                keys.add(f"email:{e}")
+            for m in _EMAIL_IN_TEXT.finditer(reading):
+                if e := normalise_email(m.group(0).rstrip(".")):
+                    keys.add(f"email:{e}")
     return frozenset(k for k in keys if not config.is_company(k))
 
 

@@ -8,6 +8,8 @@ variant of each text that `dictated` makes:
 - number words become digits (`text_to_num.alpha2digit`, Italian then English): "quattro uno" -> "4 1";
 - a run of digit groups separated by spaces (or a comma and a space) becomes one number, with the words speech
   recognition writes for a digit between two digits ("seven to nine" -> 729; "for" -> 4);
+- an email address said or hidden from spam bots becomes one ("mario punto rossi chiocciola gmail punto com",
+  "mario dot rossi at gmail dot com", "mario.rossi [at] gmail [dot] com"), when it ends in a common top-level domain;
 - up to three letters spelled just before such a run join it as the code's letters: Italian or English letter
   names ("o elle", "oh el", "acca"), or capitals ("A T"). Words that are also a letter's name and far more often a
   word ("e", "di", "you") stay words unless a plainer letter name is spelled with them ("o elle").
@@ -41,6 +43,15 @@ _SEP = r"(?:,\s+|\s+)"  # not "412,60" (a decimal) nor "2025-0183342" (written w
 _RUN = re.compile(rf"{_GROUP}(?:{_SEP}(?:(?:{'|'.join(DIGIT_HOMOPHONES)}){_SEP})?{_GROUP})*", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
+_DOT = r"(?:\s+(?:punto|dot)\s+|\s*[\[(]\s*(?:dot|punto)\s*[\])]\s*|\.)"
+_AT = r"(?:\s+(?:chiocciola|at)\s+|\s*[\[(]\s*(?:at|chiocciola)\s*[\])]\s*|@)"
+_JOIN = r"(?:\s+(?:punto|dot|underscore|trattino\s+basso|trattino|dash|hyphen)\s+|[._\-])"
+_TLD = r"(?:com|it|net|org|eu|info|co\.uk|uk|de|fr|es|ch|me|io)"
+_SPOKEN_EMAIL = re.compile(
+    rf"\b(?P<local>[a-z0-9]+(?:{_JOIN}[a-z0-9]+)*){_AT}(?P<domain>[a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*?){_DOT}"
+    rf"(?P<tld>{_TLD})\b", re.IGNORECASE)
+_JOINERS = {"underscore": "_", "trattino basso": "_", "trattino": "-", "dash": "-", "hyphen": "-"}
+
 
 @lru_cache(maxsize=1)
 def _alpha2digit():
@@ -71,7 +82,23 @@ def dictated(text: str) -> str:
         out += [digits[end:start], "".join(letter for letter, _ in letters), number]
         end = match.end()
     out.append(digits[end:])
-    return "".join(out)
+    return _SPOKEN_EMAIL.sub(_email, "".join(out))
+
+
+def _email(match: re.Match) -> str:
+    """A said or hidden address, written: only where it was not written as an address already."""
+    if "@" in match.group(0) and not re.search(r"\s|\[|\(", match.group(0)):
+        return match.group(0)
+
+    def written(part: str, separators: str) -> str:
+        part = re.sub(r"\s*[\[(]\s*(dot|punto)\s*[\])]\s*", ".", part, flags=re.IGNORECASE)
+        part = re.sub(rf"\s+({separators})\s+", lambda m: _JOINERS.get(m.group(1).lower(), "."), part,
+                      flags=re.IGNORECASE)
+        return part
+
+    local = written(match.group("local"), r"punto|dot|underscore|trattino\s+basso|trattino|dash|hyphen")
+    domain = written(match.group("domain"), r"punto|dot")
+    return f"{local}@{domain}.{match.group('tld')}".lower()
 
 
 def _letter(word: str) -> str | None:
