@@ -92,6 +92,7 @@ def test_identifiers_written_in_the_text_are_found_but_not_the_companys_own():
     ("my email is john dot smith at outlook dot co dot uk", "my email is john.smith@outlook.co.uk"),
     ("contact anna_b [at] libero [dot] it please", "contact anna_b@libero.it please"),
     ("I will be at home at five, dot", "I will be at home at 5, dot"),  # no domain, no address
+    ("Details at lumina-et.it", "Details at lumina-et.it"),  # a website, not details@
 ])
 def test_dictated_numbers_and_spelled_letters_are_read_as_written(said, expected):
     assert dictated(said) == expected

@@ -9,7 +9,8 @@ variant of each text that `dictated` makes:
 - a run of digit groups separated by spaces (or a comma and a space) becomes one number, with the words speech
   recognition writes for a digit between two digits ("seven to nine" -> 729; "for" -> 4);
 - an email address said or hidden from spam bots becomes one ("mario punto rossi chiocciola gmail punto com",
-  "mario dot rossi at gmail dot com", "mario.rossi [at] gmail [dot] com"), when it ends in a common top-level domain;
+  "mario dot rossi at gmail dot com", "mario.rossi [at] gmail [dot] com"), when it ends in a common top-level domain
+  (after a bare English "at", only with its dots said too: "details at acme.it" is a website);
 - up to three letters spelled just before such a run join it as the code's letters: Italian or English letter
   names ("o elle", "oh el", "acca"), or capitals ("A T"). Words that are also a letter's name and far more often a
   word ("e", "di", "you") stay words unless a plainer letter name is spelled with them ("o elle").
@@ -87,8 +88,12 @@ def dictated(text: str) -> str:
 
 def _email(match: re.Match) -> str:
     """A said or hidden address, written: only where it was not written as an address already."""
-    if "@" in match.group(0) and not re.search(r"\s|\[|\(", match.group(0)):
-        return match.group(0)
+    said = match.group(0)
+    if "@" in said and not re.search(r"\s|\[|\(", said):
+        return said
+    # English "at" is a word before any place: "details at acme.it" is a website, "john at acme dot it" an address
+    if re.search(r"\sat\s", said, re.IGNORECASE) and not re.search(r"\s(?:dot|punto)\s", said, re.IGNORECASE):
+        return said
 
     def written(part: str, separators: str) -> str:
         part = re.sub(r"\s*[\[(]\s*(dot|punto)\s*[\])]\s*", ".", part, flags=re.IGNORECASE)
