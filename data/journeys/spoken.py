@@ -44,9 +44,11 @@ _SEP = r"(?:,\s+|\s+)"  # not "412,60" (a decimal) nor "2025-0183342" (written w
 _RUN = re.compile(rf"{_GROUP}(?:{_SEP}(?:(?:{'|'.join(DIGIT_HOMOPHONES)}){_SEP})?{_GROUP})*", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
-_DOT = r"(?:\s+(?:punto|dot)\s+|\s*[\[(]\s*(?:dot|punto)\s*[\])]\s*|\.)"
+_DOT_WORDS = r"punto|dot"
+_JOIN_WORDS = rf"{_DOT_WORDS}|underscore|trattino\s+basso|trattino|dash|hyphen"
+_DOT = rf"(?:\s+(?:{_DOT_WORDS})\s+|\s*[\[(]\s*(?:{_DOT_WORDS})\s*[\])]\s*|\.)"
 _AT = r"(?:\s+(?:chiocciola|at)\s+|\s*[\[(]\s*(?:at|chiocciola)\s*[\])]\s*|@)"
-_JOIN = r"(?:\s+(?:punto|dot|underscore|trattino\s+basso|trattino|dash|hyphen)\s+|[._\-])"
+_JOIN = rf"(?:\s+(?:{_JOIN_WORDS})\s+|[._\-])"
 _TLD = r"(?:com|it|net|org|eu|info|co\.uk|uk|de|fr|es|ch|me|io)"
 _SPOKEN_EMAIL = re.compile(
     rf"\b(?P<local>[a-z0-9]+(?:{_JOIN}[a-z0-9]+)*){_AT}(?P<domain>[a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*?){_DOT}"
@@ -92,17 +94,17 @@ def _email(match: re.Match) -> str:
     if "@" in said and not re.search(r"\s|\[|\(", said):
         return said
     # English "at" is a word before any place: "details at acme.it" is a website, "john at acme dot it" an address
-    if re.search(r"\sat\s", said, re.IGNORECASE) and not re.search(r"\s(?:dot|punto)\s", said, re.IGNORECASE):
+    if re.search(r"\sat\s", said, re.IGNORECASE) and not re.search(rf"\s(?:{_DOT_WORDS})\s", said, re.IGNORECASE):
         return said
 
     def written(part: str, separators: str) -> str:
-        part = re.sub(r"\s*[\[(]\s*(dot|punto)\s*[\])]\s*", ".", part, flags=re.IGNORECASE)
+        part = re.sub(rf"\s*[\[(]\s*(?:{_DOT_WORDS})\s*[\])]\s*", ".", part, flags=re.IGNORECASE)
         part = re.sub(rf"\s+({separators})\s+", lambda m: _JOINERS.get(m.group(1).lower(), "."), part,
                       flags=re.IGNORECASE)
         return part
 
-    local = written(match.group("local"), r"punto|dot|underscore|trattino\s+basso|trattino|dash|hyphen")
-    domain = written(match.group("domain"), r"punto|dot")
+    local = written(match.group("local"), _JOIN_WORDS)
+    domain = written(match.group("domain"), _DOT_WORDS)
     return f"{local}@{domain}.{match.group('tld')}".lower()
 
 
